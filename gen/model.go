@@ -1,0 +1,159 @@
+package gen
+
+// The Go model mirrors schema/*.cue. It is decoded strictly from the
+// validated CUE value (an unknown field is an error), so a field added to the
+// schema but not here fails loudly instead of vanishing from the output.
+// Field order is output order; JSON tags read CUE, YAML tags write files.
+
+// Stack is the whole evaluated model: the environments and every output.
+type Stack struct {
+	Envs            map[string]Env `json:"envs"`
+	Versions        Versions       `json:"versions"`
+	Settings        Settings       `json:"settings"`
+	Metrics         map[string]Metric `json:"metrics"`
+	GeneratedHeader string         `json:"generatedHeader"`
+	Outputs         Outputs        `json:"outputs"`
+}
+
+// Env is one environment (envs/<name>/).
+type Env struct {
+	Job         string            `json:"job"`
+	Target      string            `json:"target"`
+	MetricsPath string            `json:"metrics_path"`
+	Labels      map[string]string `json:"labels"`
+	Alerts      map[string]Threshold `json:"alerts"`
+	Notify      Notify            `json:"notify"`
+}
+
+// Threshold tunes one alert of the shared alert set for one environment.
+type Threshold struct {
+	Threshold float64 `json:"threshold,omitempty"`
+	Window    string  `json:"window,omitempty"`
+	For       string  `json:"for"`
+	Severity  string  `json:"severity"`
+}
+
+// Notify says who hears about an environment's alerts.
+type Notify struct {
+	SlackChannel   string   `json:"slack_channel"`
+	PageSeverities []string `json:"page_severities"`
+}
+
+// Versions pins the deployed images.
+type Versions struct {
+	Prometheus   string `json:"prometheus"`
+	Alertmanager string `json:"alertmanager"`
+	Grafana      string `json:"grafana"`
+	Caddy        string `json:"caddy"`
+}
+
+// Settings are the stack-wide values the outputs derive from.
+type Settings struct {
+	Services       map[string]Service `json:"services"`
+	Prometheus     PrometheusSettings `json:"prometheus"`
+	Alertmanager   AlertmanagerSettings `json:"alertmanager"`
+	Grafana        GrafanaSettings    `json:"grafana"`
+	Caddy          CaddySettings      `json:"caddy"`
+	RunbookBaseURL string             `json:"runbook_base_url"`
+}
+
+// Service is a compose service and the ports other configs reach it on.
+type Service struct {
+	Port     int   `json:"port,omitempty"`
+	HostPort int   `json:"host_port,omitempty"`
+	Ports    []int `json:"ports,omitempty"`
+}
+
+// PrometheusSettings are prometheus.yml's stack-wide values.
+type PrometheusSettings struct {
+	ScrapeInterval     string `json:"scrape_interval"`
+	EvaluationInterval string `json:"evaluation_interval"`
+	ConfigPath         string `json:"config_path"`
+	RulesPath          string `json:"rules_path"`
+}
+
+// AlertmanagerSettings are the routing policy's stack-wide values.
+type AlertmanagerSettings struct {
+	ConfigPath     string            `json:"config_path"`
+	GroupBy        []string          `json:"group_by"`
+	GroupWait      string            `json:"group_wait"`
+	GroupInterval  string            `json:"group_interval"`
+	RepeatInterval string            `json:"repeat_interval"`
+	Fallback       struct {
+		Receiver string `json:"receiver"`
+		Channel  string `json:"channel"`
+	} `json:"fallback"`
+	Security struct {
+		Receiver string `json:"receiver"`
+		To       string `json:"to"`
+	} `json:"security"`
+	SMTP struct {
+		Smarthost string `json:"smarthost"`
+		From      string `json:"from"`
+		Username  string `json:"username"`
+	} `json:"smtp"`
+	Secrets     map[string]string `json:"secrets"`
+	SecretFiles map[string]string `json:"secret_files"`
+}
+
+// GrafanaSettings are the provisioning values.
+type GrafanaSettings struct {
+	Datasource struct {
+		Name string `json:"name"`
+		UID  string `json:"uid"`
+	} `json:"datasource"`
+	ProvisioningPath string `json:"provisioning_path"`
+	DashboardsPath   string `json:"dashboards_path"`
+	DashboardsDir    string `json:"dashboards_dir"`
+}
+
+// CaddySettings are the proxy's values.
+type CaddySettings struct {
+	ConfigPath string            `json:"config_path"`
+	Env        map[string]string `json:"env"`
+}
+
+// Metric is one entry of the metric catalog.
+type Metric struct {
+	Name   string   `json:"name"`
+	Type   string   `json:"type"`
+	Help   string   `json:"help"`
+	Unit   string   `json:"unit"`
+	Labels []string `json:"labels"`
+}
+
+// Outputs are the generated files.
+type Outputs struct {
+	Caddyfile struct {
+		Path  string `json:"path"`
+		Caddy Caddy  `json:"caddy"`
+	} `json:"caddyfile"`
+	Prometheus struct {
+		Path   string           `json:"path"`
+		Config PrometheusConfig `json:"config"`
+	} `json:"prometheus"`
+	Alerts struct {
+		Path  string   `json:"path"`
+		Rules RuleFile `json:"rules"`
+	} `json:"alerts"`
+	Alertmanager struct {
+		Path   string             `json:"path"`
+		Config AlertmanagerConfig `json:"config"`
+	} `json:"alertmanager"`
+	GrafanaDatasources struct {
+		Path   string             `json:"path"`
+		Config GrafanaDatasources `json:"config"`
+	} `json:"grafanaDatasources"`
+	GrafanaDashboardProviders struct {
+		Path   string                    `json:"path"`
+		Config GrafanaDashboardProviders `json:"config"`
+	} `json:"grafanaDashboardProviders"`
+	ComposeObservability ComposeOutput `json:"composeObservability"`
+	ComposeProd          ComposeOutput `json:"composeProd"`
+}
+
+// ComposeOutput is one generated compose file.
+type ComposeOutput struct {
+	Path    string      `json:"path"`
+	Compose ComposeFile `json:"compose"`
+}
