@@ -1,0 +1,161 @@
+package gen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/load"
+)
+
+// EnvsDir is the directory of the CUE values: the shared stack in its own
+// files, one environment per subdirectory.
+const EnvsDir = "envs"
+
+// Model is the evaluated CUE model: the decoded Stack and the CUE values it
+// came from, kept to locate values in the operator's files.
+type Model struct {
+	Root  string
+	Stack *Stack
+	// Value is the stack with every environment filled in.
+	Value cue.Value
+	// EnvValues are the environments as evaluated in their own directories.
+	EnvValues map[string]cue.Value
+}
+
+// Load is the only place CUE is loaded. It evaluates the shared stack
+// (envs/*.cue) and every environment (envs/<name>/*.cue), checks each against
+// the schema, fills the environments into the stack, checks that every value
+// is concrete, and decodes the result strictly into a Stack. All CUE errors
+// are returned at once, each with its position relative to root.
+func Load(root string) (*Model, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	names, err := envNames(root)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"./" + EnvsDir}
+	for _, n := range names {
+		args = append(args, "./"+EnvsDir+"/"+n)
+	}
+	insts := load.Instances(args, &load.Config{Dir: root})
+	var ps Problems
+	for i, inst := range insts {
+		if inst.Err != nil {
+			ps = append(ps, cueProblems(root, scopeOf(names, i), inst.Err)...)
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	ctx := cuecontext.New()
+	vals, err := ctx.BuildInstances(insts)
+	if err != nil {
+		return nil, cueProblems(root, "", err)
+	}
+	m := &Model{Root: root, Value: vals[0], EnvValues: map[string]cue.Value{}}
+	for i, n := range names {
+		ev := vals[i+1]
+		if err := ev.Validate(cue.Concrete(true)); err != nil {
+			ps = append(ps, cueProblems(root, "env "+n, err)...)
+			continue
+		}
+		m.EnvValues[n] = ev
+		m.Value = m.Value.FillPath(cue.MakePath(cue.Str("envs"), cue.Str(n)), ev)
+	}
+	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
+		ps = append(ps, cueProblems(root, "stack", err)...)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	if m.Stack, err = decodeStrict(m.Value); err != nil {
+		return nil, fmt.Errorf("decode the evaluated model: %w", err)
+	}
+	return m, nil
+}
+
+// envNames lists the environment directories: every directory under envs/
+// that holds a .cue file. Adding envs/<new>/ is all it takes.
+func envNames(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, EnvsDir))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join(root, EnvsDir, e.Name(), "*.cue"))
+		if err != nil {
+			return nil, err
+		}
+		if len(files) > 0 {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func scopeOf(names []string, i int) string {
+	if i == 0 {
+		return "stack"
+	}
+	return "env " + names[i-1]
+}
+
+// decodeStrict decodes v into a Stack, failing on any field the Go model does
+// not know.
+func decodeStrict(v cue.Value) (*Stack, error) {
+	data, err := v.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Stack
+	if err := dec.Decode(&s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// PosOf returns the position, relative to the repository root, of the value
+// at path ("alerts.LMSHighErrorRate.threshold") in environment env, or of the
+// stack value when env is "". It returns "" when the value has no position.
+func (m *Model) PosOf(env, path string) string {
+	v := m.Value
+	if env != "" {
+		v = m.EnvValues[env]
+	}
+	v = v.LookupPath(cue.ParsePath(path))
+	if !v.Exists() {
+		return ""
+	}
+	for _, c := range append([]cue.Value{v}, conjuncts(v)...) {
+		if pos := c.Pos(); pos.IsValid() && !strings.Contains(pos.Filename(), "/schema/") {
+			return relPos(m.Root, pos)
+		}
+	}
+	return ""
+}
+
+// conjuncts returns the values v was unified from.
+func conjuncts(v cue.Value) []cue.Value {
+	op, args := v.Expr()
+	if op != cue.AndOp {
+		return nil
+	}
+	return args
+}

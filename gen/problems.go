@@ -1,0 +1,130 @@
+package gen
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+)
+
+// Problem is one thing wrong with the model or an output, located as
+// precisely as possible so an operator can go straight to the line.
+type Problem struct {
+	// Pos is "file:line:col" relative to the repository root, or "".
+	Pos string
+	// Scope names where the problem is: "env prod", "stack", or
+	// "env prod: alerts.yml: alert LMSApiDown".
+	Scope string
+	// Rule names the check that failed ("" for CUE evaluation errors).
+	Rule string
+	// Msg says what is wrong, with the offending value.
+	Msg string
+	// Also lists further positions involved (e.g. the schema rule broken).
+	Also []string
+}
+
+// String formats the problem as "pos: scope: [rule] msg (also: ...)".
+func (p Problem) String() string {
+	var parts []string
+	for _, s := range []string{p.Pos, p.Scope} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	msg := p.Msg
+	if p.Rule != "" {
+		msg = "[" + p.Rule + "] " + msg
+	}
+	parts = append(parts, msg)
+	s := strings.Join(parts, ": ")
+	if len(p.Also) > 0 {
+		s += " (see " + strings.Join(p.Also, ", ") + ")"
+	}
+	return s
+}
+
+// Problems is a list of problems; as an error it prints one per line.
+type Problems []Problem
+
+// Error implements error.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Err returns ps as an error, or nil when there is no problem.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// cueProblems turns every CUE error in err into a Problem. Positions are made
+// relative to root; the operator's own files (envs/) come first, the schema
+// rule that was broken goes into Also.
+func cueProblems(root, scope string, err error) Problems {
+	var ps Problems
+	seen := map[string]bool{}
+	for _, e := range errors.Errors(errors.Sanitize(errors.Promote(err, ""))) {
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		if path := strings.Join(e.Path(), "."); path != "" {
+			msg = path + ": " + msg
+		}
+		positions := sortPositions(root, errors.Positions(e))
+		p := Problem{Scope: scope, Msg: msg}
+		if len(positions) > 0 {
+			p.Pos, p.Also = positions[0], positions[1:]
+		}
+		if key := p.String(); !seen[key] {
+			seen[key] = true
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// sortPositions formats positions relative to root, operator files first
+// (envs/<name>/ before envs/ before schema/), without duplicates.
+func sortPositions(root string, poss []token.Pos) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, pos := range poss {
+		if !pos.IsValid() {
+			continue
+		}
+		s := relPos(root, pos)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	rank := func(s string) int {
+		switch {
+		case strings.HasPrefix(s, "envs/") && strings.Count(s[:strings.Index(s, ":")], "/") >= 2:
+			return 0
+		case strings.HasPrefix(s, "envs/"):
+			return 1
+		default:
+			return 2
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// relPos formats pos as "file:line:col" with file relative to root.
+func relPos(root string, pos token.Pos) string {
+	file := pos.Filename()
+	if rel, err := filepath.Rel(root, file); err == nil && !strings.HasPrefix(rel, "..") {
+		file = filepath.ToSlash(rel)
+	}
+	return fmt.Sprintf("%s:%d:%d", file, pos.Line(), pos.Column())
+}

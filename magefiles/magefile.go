@@ -1,0 +1,92 @@
+//go:build mage
+
+// Targets of lms-ops. `go run mage.go -l` lists them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/lms/lms-ops/gen"
+)
+
+// Gen renders every artifact from envs/*.cue, verifies it and writes ops/ and the compose files (all-or-nothing).
+func Gen() error {
+	start := time.Now()
+	_, files, err := gen.Generate(".")
+	if err != nil {
+		return fmt.Errorf("gen: nothing written:\n%w", err)
+	}
+	if err := gen.Write(".", files); err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	fmt.Printf("gen: %d files up to date in %s\n", len(files), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Check proves the committed output is exactly what gen renders, then runs go vet, gofmt and every test.
+func Check() error {
+	start := time.Now()
+	var failed []string
+	step := func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "check: %s: FAILED\n%v\n", name, err)
+			failed = append(failed, name)
+			return
+		}
+		fmt.Printf("check: %s: ok\n", name)
+	}
+	step("generated files", drift())
+	step("go vet", run("go", "vet", "./..."))
+	step("gofmt", gofmt())
+	step("go test", run("go", "test", "./..."))
+	fmt.Printf("check: done in %s\n", time.Since(start).Round(time.Millisecond))
+	if len(failed) > 0 {
+		return fmt.Errorf("check failed: %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// drift renders in memory and compares with the files on disk.
+func drift() error {
+	_, files, err := gen.Generate(".")
+	if err != nil {
+		return err
+	}
+	drifts, err := gen.Compare(".", files)
+	if err != nil {
+		return err
+	}
+	if len(drifts) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, d := range drifts {
+		fmt.Fprintf(&b, "%s: %s\n%s", d.Path, d.Kind, d.Diff)
+	}
+	b.WriteString("run `go run mage.go gen` and commit the result")
+	return errors.New(b.String())
+}
+
+// gofmt fails when a Go file is not gofmt-formatted.
+func gofmt() error {
+	out, err := exec.Command("gofmt", "-l", ".").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	if len(out) > 0 {
+		return fmt.Errorf("not gofmt-formatted:\n%s", out)
+	}
+	return nil
+}
+
+// run runs a command with its output on the terminal.
+func run(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
