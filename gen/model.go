@@ -111,6 +111,7 @@ type GrafanaSettings struct {
 type CaddySettings struct {
 	ConfigPath string            `json:"config_path"`
 	Env        map[string]string `json:"env"`
+	Examples   map[string]string `json:"examples"`
 }
 
 // Metric is one entry of the metric catalog.

@@ -35,6 +35,7 @@ type RuleFile struct {
 
 // RuleGroup is one group of alerting rules.
 type RuleGroup struct {
+	Env   string      `json:"env" yaml:"-"`
 	Name  string      `json:"name" yaml:"name"`
 	Rules []AlertRule `json:"rules" yaml:"rules"`
 }

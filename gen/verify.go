@@ -15,6 +15,10 @@ type Files map[string][]byte
 // checks is every verification Generate runs, in report order.
 var checks = []check{
 	{"unique-envs", checkUniqueEnvs},
+	{"prometheus-config", checkPrometheusConfig},
+	{"rule-files", checkRuleFiles},
+	{"alertmanager-config", checkAlertmanagerConfig},
+	{"caddyfile", checkCaddyfile},
 }
 
 // Verify runs every check and returns all problems, sorted for stable output.

@@ -1,0 +1,88 @@
+package gen
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"time"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+	"github.com/prometheus/alertmanager/template"
+	"github.com/prometheus/alertmanager/types"
+	"github.com/prometheus/common/model"
+)
+
+// checkAlertmanagerConfig loads alertmanager.yml with Alertmanager 0.27.0's
+// own loader, then executes every notification template of every receiver
+// with Alertmanager's template engine on the alerts our rules really raise,
+// so a template that fails at notification time fails here instead.
+func checkAlertmanagerConfig(m *Model, files Files) Problems {
+	out := m.Stack.Outputs.Alertmanager
+	scope := "stack: " + path.Base(out.Path)
+	if _, err := amconfig.Load(string(files[out.Path])); err != nil {
+		return Problems{{Pos: out.Path, Scope: scope, Msg: "Alertmanager " + m.Stack.Versions.Alertmanager + " rejects it: " + err.Error()}}
+	}
+	tmpl, err := template.FromGlobs(nil)
+	if err != nil {
+		return Problems{{Scope: scope, Msg: "load Alertmanager's default templates: " + err.Error()}}
+	}
+	tmpl.ExternalURL, _ = url.Parse("http://alertmanager")
+	alerts := sampleAlerts(m.Stack)
+	var ps Problems
+	for ri, r := range out.Config.Receivers {
+		data := tmpl.Data(r.Name, model.LabelSet{"alertname": "Sample"}, alerts...)
+		for field, text := range receiverTemplates(r) {
+			if _, err := tmpl.ExecuteTextString(text, data); err != nil {
+				ps = append(ps, Problem{
+					Pos:   m.PosOf("", fmt.Sprintf("outputs.alertmanager.config.receivers[%d]", ri)),
+					Scope: fmt.Sprintf("%s: receiver %s", scope, r.Name),
+					Msg:   fmt.Sprintf("template %s fails: %v", field, err),
+				})
+			}
+		}
+	}
+	return ps
+}
+
+// receiverTemplates returns the templated fields of a receiver by name.
+func receiverTemplates(r Receiver) map[string]string {
+	t := map[string]string{}
+	for i, c := range r.SlackConfigs {
+		t[fmt.Sprintf("slack_configs[%d].title", i)] = c.Title
+		t[fmt.Sprintf("slack_configs[%d].text", i)] = c.Text
+	}
+	for i, c := range r.PagerdutyConfigs {
+		t[fmt.Sprintf("pagerduty_configs[%d].severity", i)] = c.Severity
+		t[fmt.Sprintf("pagerduty_configs[%d].description", i)] = c.Description
+	}
+	for i, c := range r.EmailConfigs {
+		for k, v := range c.Headers {
+			t[fmt.Sprintf("email_configs[%d].headers.%s", i, k)] = v
+		}
+	}
+	return t
+}
+
+// sampleAlerts is one firing alert per rule of every environment, with the
+// labels the rule really gives it (see AlertLabels).
+func sampleAlerts(s *Stack) []*types.Alert {
+	var alerts []*types.Alert
+	now := time.Unix(0, 0).UTC()
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		for _, r := range g.Rules {
+			a := &types.Alert{Alert: model.Alert{
+				Labels:      model.LabelSet{},
+				Annotations: model.LabelSet{},
+				StartsAt:    now,
+			}}
+			for k, v := range AlertLabels(s, g, r) {
+				a.Labels[model.LabelName(k)] = model.LabelValue(v)
+			}
+			for k, v := range r.Annotations {
+				a.Annotations[model.LabelName(k)] = model.LabelValue(v)
+			}
+			alerts = append(alerts, a)
+		}
+	}
+	return alerts
+}
