@@ -7,22 +7,23 @@ package gen
 
 // Stack is the whole evaluated model: the environments and every output.
 type Stack struct {
-	Envs            map[string]Env `json:"envs"`
-	Versions        Versions       `json:"versions"`
-	Settings        Settings       `json:"settings"`
-	Metrics         map[string]Metric `json:"metrics"`
-	GeneratedHeader string         `json:"generatedHeader"`
-	Outputs         Outputs        `json:"outputs"`
+	Envs            map[string]Env         `json:"envs"`
+	Versions        Versions               `json:"versions"`
+	Settings        Settings               `json:"settings"`
+	Metrics         map[string]Metric      `json:"metrics"`
+	RuleStimuli     map[string]RuleStimuli `json:"ruleStimuli"`
+	GeneratedHeader string                 `json:"generatedHeader"`
+	Outputs         Outputs                `json:"outputs"`
 }
 
 // Env is one environment (envs/<name>/).
 type Env struct {
-	Job         string            `json:"job"`
-	Target      string            `json:"target"`
-	MetricsPath string            `json:"metrics_path"`
-	Labels      map[string]string `json:"labels"`
+	Job         string               `json:"job"`
+	Target      string               `json:"target"`
+	MetricsPath string               `json:"metrics_path"`
+	Labels      map[string]string    `json:"labels"`
 	Alerts      map[string]Threshold `json:"alerts"`
-	Notify      Notify            `json:"notify"`
+	Notify      Notify               `json:"notify"`
 }
 
 // Threshold tunes one alert of the shared alert set for one environment.
@@ -49,12 +50,12 @@ type Versions struct {
 
 // Settings are the stack-wide values the outputs derive from.
 type Settings struct {
-	Services       map[string]Service `json:"services"`
-	Prometheus     PrometheusSettings `json:"prometheus"`
+	Services       map[string]Service   `json:"services"`
+	Prometheus     PrometheusSettings   `json:"prometheus"`
 	Alertmanager   AlertmanagerSettings `json:"alertmanager"`
-	Grafana        GrafanaSettings    `json:"grafana"`
-	Caddy          CaddySettings      `json:"caddy"`
-	RunbookBaseURL string             `json:"runbook_base_url"`
+	Grafana        GrafanaSettings      `json:"grafana"`
+	Caddy          CaddySettings        `json:"caddy"`
+	RunbookBaseURL string               `json:"runbook_base_url"`
 }
 
 // Service is a compose service and the ports other configs reach it on.
@@ -74,11 +75,11 @@ type PrometheusSettings struct {
 
 // AlertmanagerSettings are the routing policy's stack-wide values.
 type AlertmanagerSettings struct {
-	ConfigPath     string            `json:"config_path"`
-	GroupBy        []string          `json:"group_by"`
-	GroupWait      string            `json:"group_wait"`
-	GroupInterval  string            `json:"group_interval"`
-	RepeatInterval string            `json:"repeat_interval"`
+	ConfigPath     string   `json:"config_path"`
+	GroupBy        []string `json:"group_by"`
+	GroupWait      string   `json:"group_wait"`
+	GroupInterval  string   `json:"group_interval"`
+	RepeatInterval string   `json:"repeat_interval"`
 	Fallback       struct {
 		Receiver string `json:"receiver"`
 		Channel  string `json:"channel"`
@@ -157,4 +158,13 @@ type Outputs struct {
 type ComposeOutput struct {
 	Path    string      `json:"path"`
 	Compose ComposeFile `json:"compose"`
+}
+
+// RuleStimuli are the derived rule-test inputs of one environment.
+type RuleStimuli struct {
+	Healthy []InputSeries `json:"healthy"`
+	Alerts  map[string]struct {
+		Above []InputSeries `json:"above"`
+		Below []InputSeries `json:"below"`
+	} `json:"alerts"`
 }

@@ -19,6 +19,7 @@ var checks = []check{
 	{"rule-files", checkRuleFiles},
 	{"alertmanager-config", checkAlertmanagerConfig},
 	{"caddyfile", checkCaddyfile},
+	{"rule-tests", checkRuleTests},
 }
 
 // Verify runs every check and returns all problems, sorted for stable output.

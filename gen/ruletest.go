@@ -1,0 +1,166 @@
+package gen
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+)
+
+// RuleCase is one rule test: input series, and at given times exactly which
+// alerts must be firing.
+type RuleCase struct {
+	Name    string
+	Env     string
+	Alert   string
+	Derived bool
+	// Pos is where the value the case is about comes from (a threshold).
+	Pos     string
+	Series  []InputSeries
+	Horizon time.Duration
+	Expect  []Expectation
+}
+
+// Expectation says which alerts fire at time At: exactly Firing, compared
+// by labels.
+type Expectation struct {
+	At     time.Duration
+	Firing []map[string]string
+}
+
+// noValue is what Prometheus's template engine prints for a label the
+// alert does not carry.
+const noValue = "<no value>"
+
+// DeriveRuleCases builds, for every alert of every environment, a case just
+// above its threshold (quiet before `for` has passed, then exactly that
+// alert fires) and one just below (nothing fires), with every other
+// environment healthy and busy.
+func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
+	var cases []RuleCase
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		stim := s.RuleStimuli[g.Env]
+		var others []InputSeries
+		for _, o := range sortedKeys(s.RuleStimuli) {
+			if o != g.Env {
+				others = append(others, s.RuleStimuli[o].Healthy...)
+			}
+		}
+		for _, r := range g.Rules {
+			st, ok := stim.Alerts[r.Alert]
+			if !ok {
+				return nil, fmt.Errorf("env %s: alert %s has no stimuli in ruleStimuli", g.Env, r.Alert)
+			}
+			forDur, err := model.ParseDuration(r.For)
+			if err != nil {
+				return nil, fmt.Errorf("env %s: alert %s: for: %w", g.Env, r.Alert, err)
+			}
+			th := s.Envs[g.Env].Alerts[r.Alert]
+			window := time.Duration(0)
+			if th.Window != "" {
+				w, err := model.ParseDuration(th.Window)
+				if err != nil {
+					return nil, fmt.Errorf("env %s: alert %s: window: %w", g.Env, r.Alert, err)
+				}
+				window = time.Duration(w)
+			}
+			settled := time.Duration(forDur) + window + 2*time.Minute
+			horizon := settled + 5*time.Minute
+			early := time.Duration(forDur) - evalInterval(s)
+			name := g.Env + "/" + r.Alert
+			cases = append(cases, RuleCase{
+				Name: name + "/above", Env: g.Env, Alert: r.Alert, Derived: true,
+				Series: append(append([]InputSeries{}, st.Above...), others...), Horizon: horizon,
+				Expect: []Expectation{{At: early}, {At: settled, Firing: []map[string]string{AlertLabels(s, g, r)}}},
+			}, RuleCase{
+				Name: name + "/below", Env: g.Env, Alert: r.Alert, Derived: true,
+				Series: append(append([]InputSeries{}, st.Below...), others...), Horizon: horizon,
+				Expect: []Expectation{{At: settled}, {At: horizon}},
+			})
+		}
+	}
+	return cases, nil
+}
+
+// evalInterval is Prometheus's rule evaluation interval.
+func evalInterval(s *Stack) time.Duration {
+	d, err := model.ParseDuration(s.Outputs.Prometheus.Config.Global.EvaluationInterval)
+	if err != nil {
+		return time.Minute
+	}
+	return time.Duration(d)
+}
+
+// RunRuleCase evaluates the rendered rule file on the case's series and
+// returns what differs from the expectations. Every firing alert must also
+// have annotations that only use labels it carries.
+func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
+	ev := ruleEvaluation{ruleFile: ruleFile, evalInterval: evalInterval(s), series: c.Series, horizon: c.Horizon}
+	var at []time.Duration
+	want := map[time.Duration][]map[string]string{}
+	for _, e := range c.Expect {
+		at = append(at, e.At)
+		want[e.At] = e.Firing
+	}
+	var failures []string
+	err := ev.run(at, func(t time.Duration, got []FiringAlert) {
+		var gotLabels []map[string]string
+		for _, a := range got {
+			gotLabels = append(gotLabels, a.Labels)
+			for k, v := range a.Annotations {
+				if strings.Contains(v, noValue) {
+					failures = append(failures, fmt.Sprintf("at %s: alert %s: annotation %s uses a label the alert does not carry: %q", t, a.Labels["alertname"], k, v))
+				}
+			}
+		}
+		if diff := cmp.Diff(sortLabelSets(want[t]), sortLabelSets(gotLabels)); diff != "" {
+			failures = append(failures, fmt.Sprintf("at %s: want firing %s, got %s", t, fmtAlerts(want[t]), fmtAlerts(gotLabels)))
+		}
+	})
+	return failures, err
+}
+
+func sortLabelSets(sets []map[string]string) []string {
+	out := []string{}
+	for _, s := range sets {
+		out = append(out, labels.FromMap(s).String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fmtAlerts(sets []map[string]string) string {
+	if len(sets) == 0 {
+		return "nothing"
+	}
+	return strings.Join(sortLabelSets(sets), ", ")
+}
+
+// checkRuleTests runs every derived rule case on Prometheus's engine.
+func checkRuleTests(m *Model, files Files) Problems {
+	out := m.Stack.Outputs.Alerts
+	cases, err := DeriveRuleCases(m.Stack)
+	if err != nil {
+		return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
+	}
+	var ps Problems
+	for _, c := range cases {
+		failures, err := RunRuleCase(m.Stack, files[out.Path], c)
+		if err != nil {
+			failures = append(failures, err.Error())
+		}
+		for _, f := range failures {
+			ps = append(ps, Problem{
+				Pos:   m.PosOf(c.Env, "alerts."+c.Alert),
+				Scope: fmt.Sprintf("env %s: %s: alert %s: case %s", c.Env, path.Base(out.Path), c.Alert, c.Name),
+				Msg:   f,
+			})
+		}
+	}
+	return ps
+}
