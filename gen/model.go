@@ -1,5 +1,7 @@
 package gen
 
+import "encoding/json"
+
 // The Go model mirrors schema/*.cue. It is decoded strictly from the
 // validated CUE value (an unknown field is an error), so a field added to the
 // schema but not here fails loudly instead of vanishing from the output.
@@ -7,13 +9,15 @@ package gen
 
 // Stack is the whole evaluated model: the environments and every output.
 type Stack struct {
-	Envs            map[string]Env         `json:"envs"`
-	Versions        Versions               `json:"versions"`
-	Settings        Settings               `json:"settings"`
-	Metrics         map[string]Metric      `json:"metrics"`
-	RuleStimuli     map[string]RuleStimuli `json:"ruleStimuli"`
-	GeneratedHeader string                 `json:"generatedHeader"`
-	Outputs         Outputs                `json:"outputs"`
+	Envs        map[string]Env         `json:"envs"`
+	Versions    Versions               `json:"versions"`
+	Settings    Settings               `json:"settings"`
+	Metrics     map[string]Metric      `json:"metrics"`
+	RuleStimuli map[string]RuleStimuli `json:"ruleStimuli"`
+	// Dashboards are decoded by gen/dashboards.
+	Dashboards      map[string]json.RawMessage `json:"dashboards"`
+	GeneratedHeader string                     `json:"generatedHeader"`
+	Outputs         Outputs                    `json:"outputs"`
 }
 
 // Env is one environment (envs/<name>/).
