@@ -78,8 +78,14 @@ func caddyEnv(m *Model, caddyfile, scope string) ([]string, Problems) {
 // runCaddyCheck runs tools/caddycheck on data with the given environment
 // (`go run` caches the built binary, so only the first run compiles Caddy).
 func runCaddyCheck(root string, data []byte, env []string) (*caddyResult, error) {
+	// The real directory, so that a copy of the repository whose tools/ is
+	// a symlink (the tests' copies) reuses the cached binary.
+	dir, err := filepath.EvalSymlinks(filepath.Join(root, CaddyCheckDir))
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = filepath.Join(root, CaddyCheckDir)
+	cmd.Dir = dir
 	cmd.Env = append(withoutVars(os.Environ(), env), env...)
 	cmd.Stdin = bytes.NewReader(data)
 	var stdout, stderr bytes.Buffer

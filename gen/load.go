@@ -14,6 +14,9 @@ import (
 	"cuelang.org/go/cue/load"
 )
 
+// SchemaDir is the directory of the CUE definitions.
+const SchemaDir = "schema"
+
 // EnvsDir is the directory of the CUE values: the shared stack in its own
 // files, one environment per subdirectory.
 const EnvsDir = "envs"
@@ -43,7 +46,7 @@ func Load(root string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"./" + EnvsDir}
+	args := []string{"./" + SchemaDir, "./" + EnvsDir}
 	for _, n := range names {
 		args = append(args, "./"+EnvsDir+"/"+n)
 	}
@@ -51,29 +54,33 @@ func Load(root string) (*Model, error) {
 	var ps Problems
 	for i, inst := range insts {
 		if inst.Err != nil {
-			ps = append(ps, cueProblems(root, scopeOf(names, i), inst.Err)...)
+			ps = append(ps, cueProblems(root, scopeOf(names, i-1), "", inst.Err)...)
 		}
 	}
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	ctx := cuecontext.New()
-	vals, err := ctx.BuildInstances(insts)
+	vals, err := cuecontext.New().BuildInstances(insts)
 	if err != nil {
-		return nil, cueProblems(root, "", err)
+		return nil, cueProblems(root, "", "", err)
 	}
-	m := &Model{Root: root, Value: vals[0], EnvValues: map[string]cue.Value{}}
+	// Unify with the definitions explicitly: CUE does not close the fields
+	// declared next to an embedded definition, so the files' own
+	// `schema.#Env` embedding would let a typo such as `thresholdz` through.
+	envDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Env")))
+	stackDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Stack")))
+	m := &Model{Root: root, Value: stackDef.Unify(vals[1]), EnvValues: map[string]cue.Value{}}
 	for i, n := range names {
-		ev := vals[i+1]
+		ev := envDef.Unify(vals[i+2])
 		if err := ev.Validate(cue.Concrete(true)); err != nil {
-			ps = append(ps, cueProblems(root, "env "+n, err)...)
+			ps = append(ps, cueProblems(root, "env "+n, "#Env.", err)...)
 			continue
 		}
 		m.EnvValues[n] = ev
 		m.Value = m.Value.FillPath(cue.MakePath(cue.Str("envs"), cue.Str(n)), ev)
 	}
 	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
-		ps = append(ps, cueProblems(root, "stack", err)...)
+		ps = append(ps, cueProblems(root, "stack", "#Stack.", err)...)
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -108,8 +115,13 @@ func envNames(root string) ([]string, error) {
 	return names, nil
 }
 
+// scopeOf names the i-th loaded instance after the schema: the stack, then
+// the environments.
 func scopeOf(names []string, i int) string {
-	if i == 0 {
+	switch {
+	case i < 0:
+		return "schema"
+	case i == 0:
 		return "stack"
 	}
 	return "env " + names[i-1]

@@ -75,6 +75,8 @@ type PrometheusSettings struct {
 	EvaluationInterval string `json:"evaluation_interval"`
 	ConfigPath         string `json:"config_path"`
 	RulesPath          string `json:"rules_path"`
+	// UnalertedJobs are scrape jobs without an `up` alert, with the reason.
+	UnalertedJobs map[string]string `json:"unalerted_jobs"`
 }
 
 // AlertmanagerSettings are the routing policy's stack-wide values.
@@ -131,31 +133,40 @@ type Metric struct {
 // Outputs are the generated files.
 type Outputs struct {
 	Caddyfile struct {
-		Path  string `json:"path"`
-		Caddy Caddy  `json:"caddy"`
+		Output
+		Caddy Caddy `json:"caddy"`
 	} `json:"caddyfile"`
 	Prometheus struct {
-		Path   string           `json:"path"`
+		Output
 		Config PrometheusConfig `json:"config"`
 	} `json:"prometheus"`
 	Alerts struct {
-		Path  string   `json:"path"`
+		Output
 		Rules RuleFile `json:"rules"`
 	} `json:"alerts"`
 	Alertmanager struct {
-		Path   string             `json:"path"`
+		Output
 		Config AlertmanagerConfig `json:"config"`
 	} `json:"alertmanager"`
 	GrafanaDatasources struct {
-		Path   string             `json:"path"`
+		Output
 		Config GrafanaDatasources `json:"config"`
 	} `json:"grafanaDatasources"`
 	GrafanaDashboardProviders struct {
-		Path   string                    `json:"path"`
+		Output
 		Config GrafanaDashboardProviders `json:"config"`
 	} `json:"grafanaDashboardProviders"`
 	ComposeObservability ComposeOutput `json:"composeObservability"`
 	ComposeProd          ComposeOutput `json:"composeProd"`
+}
+
+// Output is a generated config file and where its server reads it.
+type Output struct {
+	Path      string `json:"path"`
+	MountedAt struct {
+		Service string `json:"service"`
+		Path    string `json:"path"`
+	} `json:"mounted_at"`
 }
 
 // ComposeOutput is one generated compose file.

@@ -68,14 +68,15 @@ func (ps Problems) Err() error {
 
 // cueProblems turns every CUE error in err into a Problem. Positions are made
 // relative to root; the operator's own files (envs/) come first, the schema
-// rule that was broken goes into Also.
-func cueProblems(root, scope string, err error) Problems {
+// rule that was broken goes into Also. trim is removed from the front of
+// every path (the definition the value was unified with).
+func cueProblems(root, scope, trim string, err error) Problems {
 	var ps Problems
 	seen := map[string]bool{}
 	for _, e := range errors.Errors(errors.Sanitize(errors.Promote(err, ""))) {
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if path := strings.Join(e.Path(), "."); path != "" {
+		if path := strings.TrimPrefix(strings.Join(e.Path(), "."), trim); path != "" {
 			msg = path + ": " + msg
 		}
 		positions := sortPositions(root, errors.Positions(e))

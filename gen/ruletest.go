@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
 )
 
 // RuleCase is one rule test: input series, and at given times exactly which
@@ -33,9 +35,36 @@ type Expectation struct {
 	Firing []map[string]string
 }
 
-// noValue is what Prometheus's template engine prints for a label the
-// alert does not carry.
-const noValue = "<no value>"
+// labelRef finds the labels an alert template reads ($labels.x, .Labels.x,
+// index $labels "x"). Prometheus expands a missing one to "" (missingkey=zero),
+// so it has to be found in the template, not in the output.
+var labelRef = regexp.MustCompile(`(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+"([^"]+)"`)
+
+// templateLabels lists the label names a template reads.
+func templateLabels(tmpl string) []string {
+	var out []string
+	for _, m := range labelRef.FindAllStringSubmatch(tmpl, -1) {
+		out = append(out, m[1]+m[2])
+	}
+	return out
+}
+
+// ruleOf finds the rule that raised a firing alert: same name, and every
+// rule label on the alert.
+func ruleOf(s *Stack, alert map[string]string) (AlertRule, bool) {
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		for _, r := range g.Rules {
+			match := r.Alert == alert["alertname"]
+			for k, v := range r.Labels {
+				match = match && alert[k] == v
+			}
+			if match {
+				return r, true
+			}
+		}
+	}
+	return AlertRule{}, false
+}
 
 // DeriveRuleCases builds, for every alert of every environment, a case just
 // above its threshold (quiet before `for` has passed, then exactly that
@@ -56,11 +85,13 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 			if !ok {
 				return nil, fmt.Errorf("env %s: alert %s has no stimuli in ruleStimuli", g.Env, r.Alert)
 			}
-			forDur, err := model.ParseDuration(r.For)
+			// The expectations come from the environment's thresholds, not
+			// from the rendered rule, so a rule that ignores them fails.
+			th := s.Envs[g.Env].Alerts[r.Alert]
+			forDur, err := model.ParseDuration(th.For)
 			if err != nil {
 				return nil, fmt.Errorf("env %s: alert %s: for: %w", g.Env, r.Alert, err)
 			}
-			th := s.Envs[g.Env].Alerts[r.Alert]
 			window := time.Duration(0)
 			if th.Window != "" {
 				w, err := model.ParseDuration(th.Window)
@@ -112,9 +143,12 @@ func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
 		var gotLabels []map[string]string
 		for _, a := range got {
 			gotLabels = append(gotLabels, a.Labels)
-			for k, v := range a.Annotations {
-				if strings.Contains(v, noValue) {
-					failures = append(failures, fmt.Sprintf("at %s: alert %s: annotation %s uses a label the alert does not carry: %q", t, a.Labels["alertname"], k, v))
+			r, _ := ruleOf(s, a.Labels)
+			for _, k := range sortedKeys(r.Annotations) {
+				for _, l := range templateLabels(r.Annotations[k]) {
+					if _, ok := a.Labels[l]; !ok {
+						failures = append(failures, fmt.Sprintf("at %s: alert %s: annotation %s reads label %q, which the firing alert does not carry (it renders %q)", t, a.Labels["alertname"], k, l, a.Annotations[k]))
+					}
 				}
 			}
 		}
@@ -144,6 +178,9 @@ func fmtAlerts(sets []map[string]string) string {
 // checkRuleTests runs every derived rule case on Prometheus's engine.
 func checkRuleTests(m *Model, files Files) Problems {
 	out := m.Stack.Outputs.Alerts
+	if _, errs := rulefmt.Parse(files[out.Path]); len(errs) > 0 {
+		return nil // checkRuleFiles reports why the rules cannot load
+	}
 	cases, err := DeriveRuleCases(m.Stack)
 	if err != nil {
 		return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}

@@ -19,6 +19,14 @@ var checks = []check{
 	{"rule-files", checkRuleFiles},
 	{"alertmanager-config", checkAlertmanagerConfig},
 	{"caddyfile", checkCaddyfile},
+	{"schemas", checkSchemas},
+	{"routes-to-receiver", checkRouting},
+	{"inhibitions", checkInhibitions},
+	{"job-coverage", checkJobCoverage},
+	{"metric-catalog", checkMetricCatalog},
+	{"compose-mounts", checkMounts},
+	{"service-addresses", checkServiceAddresses},
+	{"no-secrets", checkNoSecrets},
 	{"rule-tests", checkRuleTests},
 }
 

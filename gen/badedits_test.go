@@ -1,0 +1,137 @@
+package gen
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// badEdit is one operator mistake in a copy of the real envs/: the edit,
+// and what the error must say (each string must appear in the output).
+type badEdit struct {
+	name      string
+	file      string
+	old, new  string
+	wantInErr []string
+}
+
+// badEdits covers the schema (issue: the CUE model), every whole-stack rule
+// and every real parser (issue: mage check proves every artifact).
+var badEdits = []badEdit{
+	// CUE: syntax, closedness, bounds, enums, secrets, completeness.
+	{"syntax error", "envs/prod/alerts.cue", `LMSApiDown: for: "2m"`, `LMSApiDown: for: "2m"}`,
+		[]string{"envs/prod/alerts.cue:13:1: env prod: expected 'EOF', found '}'"}},
+	{"unknown top-level field", "envs/staging/env.cue", `job:`, "thresholdz: 1\njob:",
+		[]string{"envs/staging/env.cue:8:1", "thresholdz: field not allowed"}},
+	{"unknown nested field", "envs/prod/alerts.cue", `LMSHighP95Latency: {threshold: 0.75, window: "5m", for: "10m"}`, `LMSHighP95Latency: {threshold: 0.75, window: "5m", forr: "10m"}`,
+		[]string{"envs/prod/alerts.cue:11:53: env prod: alerts.LMSHighP95Latency.forr: field not allowed"}},
+	{"negative threshold", "envs/prod/alerts.cue", `threshold: 0.75`, `threshold: -1`,
+		[]string{"envs/prod/alerts.cue:11:33: env prod: alerts.LMSHighP95Latency.threshold: invalid value -1 (out of bound >0)"}},
+	{"ratio above one", "envs/staging/alerts.cue", `threshold: 0.05`, `threshold: 1.5`,
+		[]string{"envs/staging/alerts.cue:10:32", "alerts.LMSHighErrorRate.threshold: invalid value 1.5 (out of bound <=1)"}},
+	{"duration not a Prometheus duration", "envs/prod/alerts.cue", `LMSApiDown: for: "2m"`, `LMSApiDown: for: "2 minutes"`,
+		[]string{"envs/prod/alerts.cue:9:", `alerts.LMSApiDown.for: invalid value "2 minutes"`}},
+	{"unknown severity", "envs/alerts.cue", `labels: env.labels & {severity: "critical"}`, `labels: env.labels & {severity: "urgent"}`,
+		[]string{"envs/alerts.cue:", `severity: invalid value "urgent" (out of bound =~"^(critical|warning|info)$")`}},
+	{"unknown environment in paging severities", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["page"]`,
+		[]string{"envs/prod/env.cue:", `notify.page_severities.0: invalid value "page"`}},
+	{"literal secret in a receiver", "envs/alertmanager.cue", `api_url_file:  settings.alertmanager.secret_files.slack_webhook_ops`, `api_url: "https://hooks.slack.com/services/T0/B0/x"`,
+		[]string{"envs/alertmanager.cue:", "api_url: field not allowed"}},
+	{"secret in free text", "envs/alerts.cue", `summary:     "High 5xx error rate"`, `summary:     "High 5xx error rate, see https://hooks.slack.com/services/T0/B0/x"`,
+		[]string{"envs/alerts.cue:", "annotations.summary: invalid value"}},
+	{"secret file outside /run/secrets", "envs/alertmanager.cue", `secret_files: {for name, _ in secrets {(name): "/run/secrets/\(name)"}}`, `secret_files: {for name, _ in secrets {(name): "/etc/alertmanager/\(name)"}}`,
+		[]string{"envs/alertmanager.cue:", `invalid value "/etc/alertmanager/`}},
+	{"port out of range", "envs/stack.cue", `grafana: {port: 3000, host_port: 3001}`, `grafana: {port: 3000, host_port: 70000}`,
+		[]string{"envs/stack.cue:", "settings.services.grafana.host_port: invalid value 70000 (out of bound <=65535)"}},
+	{"missing required field", "envs/staging/env.cue", "target:       \"host.docker.internal:8001\"\n", "",
+		[]string{"env staging", "target: field is required but not present"}},
+	{"duplicate job", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "lms_api_prod"`,
+		[]string{"envs/staging/env.cue:8:15: env staging: [unique-envs] job: \"lms_api_prod\" is already used by env prod (envs/prod/env.cue:8:15)"}},
+	{"duplicate target", "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8000"`,
+		[]string{"envs/staging/env.cue:9:15: env staging: [unique-envs] target:"}},
+
+	// Real parsers.
+	{"Prometheus config loader", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
+		[]string{"[prometheus-config] Prometheus v2.54.1 rejects it", `found multiple scrape configs with job name "prometheus"`}},
+	{"PromQL parser", "envs/alerts.cue", `expr:  "up{\(sel)} == 0"`, `expr:  "up{\(sel)} === 0"`,
+		[]string{"envs/alerts.cue:35:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`}},
+	{"annotation template", "envs/alerts.cue", `(job {{ $labels.job }})`, `(job {{ $labels.job }`,
+		[]string{"[rule-files] Prometheus v2.54.1 rejects it", `annotation "description"`}},
+	{"Alertmanager loader", "envs/alertmanager.cue", `receiver: "\(env)-slack"`, `receiver: "\(env)-slak"`,
+		[]string{"[alertmanager-config] Alertmanager v0.27.0 rejects it", `undefined receiver "production-slak"`}},
+	{"Alertmanager template", "envs/alertmanager.cue", `{{ .Status | toUpper }}`, `{{ .Status | shout }}`,
+		[]string{"[alertmanager-config] template slack_configs[0].title fails", `function "shout" not defined`}},
+	{"Caddy adapter", "envs/caddy.cue", `address: "{$\(settings.caddy.env.domain)}"`, `address: "lms.example.com:99999"`,
+		[]string{"ops/caddy/Caddyfile: stack: Caddyfile: [caddyfile] Caddy rejects it: parsing key: port 99999 is out of range"}},
+	{"unknown field in the shared stack", "envs/stack.cue", `api: {port: 8000}`, `api: {port: 8000}, caddy_extra: 1`,
+		[]string{"envs/stack.cue:", "stack: settings.services.caddy_extra: field not allowed"}},
+	{"Caddy placeholder without example", "envs/caddy.cue", `(env.email):  "ops@lms.example.com"`, ``,
+		[]string{"[caddyfile] placeholder {$LETSENCRYPT_EMAIL} has no example value"}},
+
+	// Whole-stack rules.
+	{"alert falls through to the root", "envs/alertmanager.cue", `matchers: ["environment=\"\(env)\""]`, `matchers: ["env=\"\(env)\""]`,
+		[]string{"env staging: alertmanager.yml: alert LMSApiDown: [routes-to-receiver] falls through to the root receiver \"ops-slack\""}},
+	{"inhibition on a label no alert carries", "envs/alertmanager.cue", `target_matchers: ["severity=\"warning\""]
+			equal: ["environment", "job"]`, `target_matchers: ["severity=\"warning\""]
+			equal: ["environment", "cluster"]`,
+		[]string{"[inhibitions] refers to labels no alert carries: equal label cluster"}},
+	{"inhibition that can never match", "envs/alertmanager.cue", `target_matchers: ["severity=\"warning\""]`, `target_matchers: ["severity=\"info\""]`,
+		[]string{"[inhibitions] can never mute anything"}},
+	{"job matcher matching no job", "envs/alerts.cue", `expr:  "up{\(sel)} == 0"`, `expr:  "up{job=\"lms-\(env.job)\"} == 0"`,
+		[]string{`[job-coverage] job matcher job="lms-lms_api_prod" matches no scrape job`, `no alert watches up{job="lms_api_staging"}`}},
+	{"scrape job without an up alert", "envs/prometheus.cue", `unalerted_jobs: prometheus:`, `unalerted_jobs: prom:`,
+		[]string{`job prometheus: [job-coverage] no alert watches up{job="prometheus"}`}},
+	{"metric missing from the catalog", "envs/metrics.cue", `http_requests_total: {`, `http_requests_count: {`,
+		[]string{"[metric-catalog] metric http_requests_total is not in the metric catalog"}},
+	{"label missing from the catalog", "envs/metrics.cue", `labels: ["method", "route", "status"]`, `labels: ["method", "route"]`,
+		[]string{`[metric-catalog] metric http_requests_total has no label "status"`}},
+	{"rule file not mounted", "envs/compose.cue", `#to: settings.prometheus.rules_path`, `#to: "/etc/prometheus/rules.yml"`,
+		[]string{"[compose-mounts] service prometheus reads it at /etc/prometheus/alerts.yml", "[prometheus-config] rule file /etc/prometheus/alerts.yml is not mounted"}},
+	{"mount of a file gen does not produce", "envs/compose.cue", `"caddy_config:/config",`, `"caddy_config:/config", "./ops/extra.yml:/etc/extra.yml:ro",`,
+		[]string{"[compose-mounts] mounts ./ops/extra.yml, which gen does not produce"}},
+	{"secret not mounted", "envs/compose.cue", `secrets: [for name, _ in settings.alertmanager.secrets {name}]`, `secrets: []`,
+		[]string{"[compose-mounts] reads secret /run/secrets/pagerduty_routing_key, which is not a compose secret of service alertmanager"}},
+	{"service address with no service", "envs/prometheus.cue", `targets: ["alertmanager:\(`, `targets: ["alertmanagr:\(`,
+		[]string{`[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},
+	{"service address on the wrong port", "envs/grafana.cue", `url:       "http://prometheus:\(settings.services.prometheus.port)"`, `url:       "http://prometheus:9091"`,
+		[]string{"stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
+	{"staging pages", "envs/staging/env.cue", `page_severities: []`, `page_severities: ["critical"]`,
+		[]string{`env staging: alertmanager.yml: alert LMSApiDown: [paging] environment "staging" pages`}},
+	{"production critical does not page", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["warning"]`,
+		[]string{"env prod: alertmanager.yml: alert LMSApiDown: [paging] is a production critical alert but pages nobody"}},
+	{"secret-shaped value in output", "envs/alertmanager.cue", `username:  "alertmanager@lms.example.com"`, `username:  "0123456789abcdef0123456789abcdef"`,
+		[]string{"ops/observability/alertmanager/alertmanager.yml:6:", "[no-secrets] looks like a 32-hex-digit key"}},
+
+	// Rule tests derived from the thresholds.
+	{"threshold direction flipped", "envs/alerts.cue", "\t\t\t> \\(a.threshold)\n\t\t\t\"\"\"\n\t\tfor:   a.for", "\t\t\t< \\(a.threshold)\n\t\t\t\"\"\"\n\t\tfor:   a.for",
+		[]string{"envs/prod/alerts.cue:10:2: env prod: alerts.yml: alert LMSHighErrorRate: case prod/LMSHighErrorRate/below: [rule-tests] at 17m0s: want firing nothing"}},
+	{"for not taken from the environment", "envs/alerts.cue", `for:   t.LMSApiDown.for`, `for:   "1m"`,
+		[]string{"case prod/LMSApiDown/above: [rule-tests] at 1m30s: want firing nothing, got {alertname=\"LMSApiDown\""}},
+	{"annotation using a label the alert lacks", "envs/alerts.cue", `{{ $labels.job }} answers`, `{{ $labels.route }} answers`,
+		[]string{"case prod/LMSRateLimitSpike/above: [rule-tests]", `annotation description reads label "route", which the firing alert does not carry (it renders " answers`}},
+}
+
+// TestBadEdits: every mistake fails gen with its message and position, and
+// leaves every output byte as it was.
+func TestBadEdits(t *testing.T) {
+	for _, tc := range badEdits {
+		t.Run(tc.name, func(t *testing.T) {
+			root := copyRepo(t)
+			before := outputHashes(t, root)
+			edit(t, root, tc.file, tc.old, tc.new)
+			err := genInto(root)
+			if err == nil {
+				t.Fatal("gen succeeded, want an error")
+			}
+			for _, want := range tc.wantInErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not contain %q:\n%v", want, err)
+				}
+			}
+			if diff := cmp.Diff(before, outputHashes(t, root)); diff != "" {
+				t.Errorf("a failing gen changed outputs (-before +after):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,209 @@
+package gen
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decodeStrictYAML decodes data into v, failing on unknown keys.
+func decodeStrictYAML(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// checkSchemas decodes the files no server library is linked for (compose,
+// Grafana provisioning) strictly into their typed structs: an unknown or
+// mistyped key is an error.
+func checkSchemas(m *Model, files Files) Problems {
+	o := m.Stack.Outputs
+	targets := []struct {
+		path string
+		v    any
+	}{
+		{o.ComposeObservability.Path, &ComposeFile{}},
+		{o.ComposeProd.Path, &ComposeFile{}},
+		{o.GrafanaDatasources.Path, &GrafanaDatasources{}},
+		{o.GrafanaDashboardProviders.Path, &GrafanaDashboardProviders{}},
+	}
+	var ps Problems
+	for _, t := range targets {
+		if err := decodeStrictYAML(files[t.path], t.v); err != nil {
+			ps = append(ps, Problem{Pos: t.path, Scope: "stack: " + path.Base(t.path), Msg: "does not match its schema: " + err.Error()})
+		}
+	}
+	return ps
+}
+
+// namedOutput is a config file output with its CUE field name.
+type namedOutput struct {
+	key string
+	Output
+}
+
+// configs lists every generated config file with its mount.
+func (o Outputs) configs() []namedOutput {
+	return []namedOutput{{"caddyfile", o.Caddyfile.Output}, {"prometheus", o.Prometheus.Output},
+		{"alerts", o.Alerts.Output}, {"alertmanager", o.Alertmanager.Output},
+		{"grafanaDatasources", o.GrafanaDatasources.Output}, {"grafanaDashboardProviders", o.GrafanaDashboardProviders.Output}}
+}
+
+// checkMounts: every bind mount of the compose files points at a file or
+// folder gen produces, or at a secret file; every config file is mounted
+// where its server reads it; every secret file Alertmanager reads is
+// mounted into the Alertmanager service.
+func checkMounts(m *Model, files Files) Problems {
+	var ps Problems
+	ms := composeMounts(m.Stack)
+	for _, mt := range ms {
+		scope := fmt.Sprintf("stack: %s: service %s", mt.file, mt.service)
+		switch {
+		case mt.secret && !strings.HasPrefix(mt.host, "secrets/"):
+			ps = append(ps, Problem{Pos: mt.file, Scope: scope, Msg: fmt.Sprintf("secret %s is not read from ./secrets/ (the documented, git-ignored secret folder)", mt.container)})
+		case !mt.secret && !producedFileOrDir(files, mt.host):
+			ps = append(ps, Problem{Pos: mt.file, Scope: scope, Msg: fmt.Sprintf("mounts ./%s, which gen does not produce", mt.host)})
+		}
+	}
+	for _, o := range m.Stack.Outputs.configs() {
+		host, ok := ms.hostPath(o.MountedAt.Service, o.MountedAt.Path)
+		if !ok || host != o.Path {
+			ps = append(ps, Problem{Pos: m.PosOf("", "outputs."+o.key+".mounted_at"), Scope: "stack: " + path.Base(o.Path),
+				Msg: fmt.Sprintf("service %s reads it at %s, but no compose mount puts %s there (got %q)", o.MountedAt.Service, o.MountedAt.Path, o.Path, host)})
+		}
+	}
+	am := m.Stack.Outputs.Alertmanager
+	for _, f := range secretFiles(am.Config) {
+		if host, ok := ms.hostPath(am.MountedAt.Service, f); !ok || !strings.HasPrefix(host, "secrets/") {
+			ps = append(ps, Problem{Pos: m.PosOf("", "settings.alertmanager.secrets"), Scope: "stack: " + path.Base(am.Path),
+				Msg: fmt.Sprintf("reads secret %s, which is not a compose secret of service %s", f, am.MountedAt.Service)})
+		}
+	}
+	return ps
+}
+
+// producedFileOrDir reports whether p is a rendered file or a folder
+// holding one.
+func producedFileOrDir(files Files, p string) bool {
+	if files[p] != nil {
+		return true
+	}
+	for f := range files {
+		if strings.HasPrefix(f, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// secretFiles lists every *_file path of the Alertmanager config.
+func secretFiles(c AlertmanagerConfig) []string {
+	var out []string
+	if c.Global.SMTPAuthPasswordFile != "" {
+		out = append(out, c.Global.SMTPAuthPasswordFile)
+	}
+	for _, r := range c.Receivers {
+		for _, s := range r.SlackConfigs {
+			out = append(out, s.APIURLFile)
+		}
+		for _, p := range r.PagerdutyConfigs {
+			out = append(out, p.RoutingKeyFile)
+		}
+	}
+	return out
+}
+
+// checkServiceAddresses: every service address a config names is a compose
+// service listening on that port. A service the generated compose files do
+// not define must be declared in settings.services (the API, which the
+// application's own compose file runs). host.docker.internal needs the
+// extra_hosts entry that makes it resolve on Linux.
+func checkServiceAddresses(m *Model, _ Files) Problems {
+	s := m.Stack
+	type ref struct{ from, addr, client string }
+	var refs []ref
+	for _, am := range s.Outputs.Prometheus.Config.Alerting.Alertmanagers {
+		for _, sc := range am.StaticConfigs {
+			for _, t := range sc.Targets {
+				refs = append(refs, ref{"prometheus.yml alerting", t, s.Outputs.Prometheus.MountedAt.Service})
+			}
+		}
+	}
+	for _, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
+		for _, sc := range j.StaticConfigs {
+			for _, t := range sc.Targets {
+				refs = append(refs, ref{"prometheus.yml job " + j.JobName, t, s.Outputs.Prometheus.MountedAt.Service})
+			}
+		}
+	}
+	for _, d := range s.Outputs.GrafanaDatasources.Config.Datasources {
+		if u, err := url.Parse(d.URL); err == nil {
+			refs = append(refs, ref{"datasource " + d.Name, u.Host, s.Outputs.GrafanaDatasources.MountedAt.Service})
+		}
+	}
+	for _, site := range s.Outputs.Caddyfile.Caddy.Sites {
+		refs = append(refs, ref{"Caddyfile site " + site.Address, site.Upstream, s.Outputs.Caddyfile.MountedAt.Service})
+	}
+	var ps Problems
+	for _, r := range refs {
+		if msg := serviceProblem(s, r.addr, r.client); msg != "" {
+			ps = append(ps, Problem{Scope: "stack: " + r.from, Msg: msg})
+		}
+	}
+	return ps
+}
+
+// serviceProblem explains why addr is not reachable from service client, or
+// returns "".
+func serviceProblem(s *Stack, addr, client string) string {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Sprintf("address %q is not host:port", addr)
+	}
+	port, _ := strconv.Atoi(portStr)
+	services := map[string]ComposeService{}
+	for _, c := range []ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
+		for n, svc := range c.Compose.Services {
+			services[n] = svc
+		}
+	}
+	switch host {
+	case "localhost", "127.0.0.1":
+		return ""
+	case "host.docker.internal":
+		for _, h := range services[client].ExtraHosts {
+			if strings.HasPrefix(h, "host.docker.internal:") {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s: service %s has no extra_hosts entry for host.docker.internal", addr, client)
+	}
+	declared, isDeclared := s.Settings.Services[host]
+	svc, inCompose := services[host]
+	switch {
+	case !inCompose && !isDeclared:
+		return fmt.Sprintf("%s: no compose service %q, and settings.services does not declare it", addr, host)
+	case isDeclared && declared.Port != 0 && declared.Port != port:
+		return fmt.Sprintf("%s: service %s listens on %d (settings.services.%s.port)", addr, host, declared.Port, host)
+	case inCompose && len(svc.Ports) > 0 && !publishes(svc, port):
+		return fmt.Sprintf("%s: compose service %s does not listen on port %d (ports %v)", addr, host, port, svc.Ports)
+	}
+	return ""
+}
+
+// publishes reports whether a service's port mappings have container port p.
+func publishes(svc ComposeService, p int) bool {
+	for _, m := range svc.Ports {
+		parts := strings.Split(string(m), ":")
+		if parts[len(parts)-1] == strconv.Itoa(p) {
+			return true
+		}
+	}
+	return false
+}
