@@ -90,7 +90,7 @@ var badEdits = []badEdit{
 		[]string{"[compose-mounts] service prometheus reads it at /etc/prometheus/alerts.yml", "[prometheus-config] rule file /etc/prometheus/alerts.yml is not mounted"}},
 	{"mount of a file gen does not produce", "envs/compose.cue", `"caddy_config:/config",`, `"caddy_config:/config", "./ops/extra.yml:/etc/extra.yml:ro",`,
 		[]string{"[compose-mounts] mounts ./ops/extra.yml, which gen does not produce"}},
-	{"secret not mounted", "envs/compose.cue", `secrets: [for name, _ in settings.alertmanager.secrets {name}]`, `secrets: []`,
+	{"secret not mounted", "envs/compose.cue", `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets {name}])`, `secrets: []`,
 		[]string{"[compose-mounts] reads secret /run/secrets/pagerduty_routing_key, which is not a compose secret of service alertmanager"}},
 	{"service address with no service", "envs/prometheus.cue", `targets: ["alertmanager:\(`, `targets: ["alertmanagr:\(`,
 		[]string{`[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},

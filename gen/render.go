@@ -37,7 +37,7 @@ func Render(s *Stack) ([]File, error) {
 		}
 		files = append(files, File{y.path, data})
 	}
-	files = append(files, File{"ops/README.md", renderOpsReadme(h, files)})
+	files = append(files, File{OpsDir + "/README.md", renderOpsReadme(s, files)})
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	seen := map[string]bool{}
 	for _, f := range files {

@@ -41,9 +41,11 @@ func Check() error {
 		fmt.Printf("check: %s: ok\n", name)
 	}
 	step("generated files", drift())
-	step("go vet", run("go", "vet", "./..."))
+	step("go vet", run("", "go", "vet", "./..."))
+	step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
 	step("gofmt", gofmt())
-	step("go test", run("go", "test", "./..."))
+	step("go test", run("", "go", "test", "./..."))
+	step("go test "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "test", "./..."))
 	fmt.Printf("check: done in %s\n", time.Since(start).Round(time.Millisecond))
 	if len(failed) > 0 {
 		return fmt.Errorf("check failed: %s", strings.Join(failed, ", "))
@@ -84,9 +86,10 @@ func gofmt() error {
 	return nil
 }
 
-// run runs a command with its output on the terminal.
-func run(name string, args ...string) error {
+// run runs a command in dir ("" for here) with its output on the terminal.
+func run(dir, name string, args ...string) error {
 	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }
