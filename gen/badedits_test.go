@@ -110,6 +110,14 @@ var badEdits = []badEdit{
 		[]string{"case prod/LMSApiDown/above: [rule-tests] at 1m30s: want firing nothing, got {alertname=\"LMSApiDown\""}},
 	{"annotation using a label the alert lacks", "envs/alerts.cue", `{{ $labels.job }} answers`, `{{ $labels.route }} answers`,
 		[]string{"case prod/LMSRateLimitSpike/above: [rule-tests]", `annotation description reads label "route", which the firing alert does not carry (it renders " answers`}},
+
+	// Routing and inhibition tests (derived from the policy, and hand-written).
+	{"pager route without continue", "envs/alertmanager.cue", `continue: true
+			}, for n in envNames {`, `continue: false
+			}, for n in envNames {`,
+		[]string{`envs/alertmanager.cue:`, `env prod: alertmanager.yml: route case "prod/LMSApiDown": [route-tests] labels`, "reach [production-pagerduty], want [production-pagerduty production-slack]; routes taken: {}/{environment=\"production\",severity=~\"critical\"}"}},
+	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
+		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
 }
 
 // TestBadEdits: every mistake fails gen with its message and position, and

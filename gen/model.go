@@ -9,11 +9,14 @@ import "encoding/json"
 
 // Stack is the whole evaluated model: the environments and every output.
 type Stack struct {
-	Envs        map[string]Env         `json:"envs"`
-	Versions    Versions               `json:"versions"`
-	Settings    Settings               `json:"settings"`
-	Metrics     map[string]Metric      `json:"metrics"`
-	RuleStimuli map[string]RuleStimuli `json:"ruleStimuli"`
+	Envs         map[string]Env         `json:"envs"`
+	Versions     Versions               `json:"versions"`
+	Settings     Settings               `json:"settings"`
+	Metrics      map[string]Metric      `json:"metrics"`
+	RuleStimuli  map[string]RuleStimuli `json:"ruleStimuli"`
+	RuleTests    []RuleTest             `json:"ruleTests"`
+	RouteTests   []RouteTest            `json:"routeTests"`
+	InhibitTests []InhibitTest          `json:"inhibitTests"`
 	// Dashboards are decoded by gen/dashboards.
 	Dashboards      map[string]json.RawMessage `json:"dashboards"`
 	GeneratedHeader string                     `json:"generatedHeader"`
@@ -99,8 +102,9 @@ type AlertmanagerSettings struct {
 		From      string `json:"from"`
 		Username  string `json:"username"`
 	} `json:"smtp"`
-	Secrets     map[string]string `json:"secrets"`
-	SecretFiles map[string]string `json:"secret_files"`
+	Secrets     map[string]string        `json:"secrets"`
+	SecretFiles map[string]string        `json:"secret_files"`
+	Policy      map[string]RoutingPolicy `json:"policy"`
 }
 
 // GrafanaSettings are the provisioning values.
@@ -182,4 +186,45 @@ type RuleStimuli struct {
 		Above []InputSeries `json:"above"`
 		Below []InputSeries `json:"below"`
 	} `json:"alerts"`
+}
+
+// RoutingPolicy is who must hear about one environment's alerts.
+type RoutingPolicy struct {
+	Environment    string   `json:"environment"`
+	Slack          string   `json:"slack"`
+	Pager          string   `json:"pager"`
+	PageSeverities []string `json:"page_severities"`
+}
+
+// RuleTest is a hand-written rule test (schema.#RuleTest).
+type RuleTest struct {
+	Name     string        `json:"name"`
+	Env      string        `json:"env"`
+	Interval string        `json:"interval"`
+	Series   []InputSeries `json:"series"`
+	Evals    []struct {
+		At     string          `json:"at"`
+		Firing []ExpectedAlert `json:"firing"`
+	} `json:"evals"`
+}
+
+// ExpectedAlert is an alert a rule test expects to fire.
+type ExpectedAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// RouteTest is a hand-written routing test (schema.#RouteTest).
+type RouteTest struct {
+	Name      string            `json:"name"`
+	Labels    map[string]string `json:"labels"`
+	Receivers []string          `json:"receivers"`
+}
+
+// InhibitTest is a hand-written inhibition test (schema.#InhibitTest).
+type InhibitTest struct {
+	Name   string            `json:"name"`
+	Source map[string]string `json:"source"`
+	Target map[string]string `json:"target"`
+	Muted  bool              `json:"muted"`
 }

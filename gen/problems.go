@@ -89,7 +89,37 @@ func cueProblems(root, scope, trim string, err error) Problems {
 			ps = append(ps, p)
 		}
 	}
-	return ps
+	return withoutConsequences(ps)
+}
+
+// withoutConsequences drops the errors that only follow from another one:
+// CUE reports every use of a broken value again ("invalid interpolation"),
+// pointing back at the broken value's position. Those are summarised in
+// one line so the operator sees the cause first.
+func withoutConsequences(ps Problems) Problems {
+	causes := map[string]bool{}
+	for _, p := range ps {
+		causes[p.Pos] = true
+	}
+	var out Problems
+	dropped := 0
+	for _, p := range ps {
+		follows := false
+		for _, a := range p.Also {
+			if a != p.Pos && causes[a] && !strings.HasPrefix(a, SchemaDir+"/") {
+				follows = true
+			}
+		}
+		if follows {
+			dropped++
+			continue
+		}
+		out = append(out, p)
+	}
+	if dropped > 0 && len(out) > 0 {
+		out = append(out, Problem{Scope: out[0].Scope, Msg: fmt.Sprintf("and %d more errors that follow from the ones above", dropped)})
+	}
+	return out
 }
 
 // sortPositions formats positions relative to root, operator files first

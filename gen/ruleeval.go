@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -35,8 +36,10 @@ type FiringAlert struct {
 type ruleEvaluation struct {
 	ruleFile     []byte
 	evalInterval time.Duration
-	series       []InputSeries
-	horizon      time.Duration
+	// interval is the spacing of the input samples.
+	interval time.Duration
+	series   []InputSeries
+	horizon  time.Duration
 }
 
 // memLoader serves the rendered rule file to the rule manager.
@@ -47,9 +50,9 @@ func (memLoader) Parse(q string) (parser.Expr, error)          { return parser.P
 
 // loadNotation formats the series as promqltest's load command.
 func (e ruleEvaluation) loadNotation() string {
-	n := int(e.horizon / time.Minute)
+	n := int(e.horizon / e.interval)
 	var b strings.Builder
-	b.WriteString("load 1m\n")
+	fmt.Fprintf(&b, "load %s\n", model.Duration(e.interval))
 	for _, s := range e.series {
 		values := s.Values
 		if values == "" && s.Start != nil && s.Step != nil {

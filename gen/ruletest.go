@@ -17,22 +17,23 @@ import (
 // RuleCase is one rule test: input series, and at given times exactly which
 // alerts must be firing.
 type RuleCase struct {
-	Name    string
-	Env     string
-	Alert   string
-	Derived bool
-	// Pos is where the value the case is about comes from (a threshold).
-	Pos     string
-	Series  []InputSeries
-	Horizon time.Duration
-	Expect  []Expectation
+	Name string
+	Env  string
+	// Alert is the alert a derived case is about ("" for hand-written ones).
+	Alert string
+	// Path is the CUE path of what the case is about, to locate failures.
+	Path     string
+	Series   []InputSeries
+	Interval time.Duration
+	Horizon  time.Duration
+	Expect   []Expectation
 }
 
-// Expectation says which alerts fire at time At: exactly Firing, compared
-// by labels.
+// Expectation says which alerts fire at time At: exactly Firing, compared by
+// labels, and by annotations where the expectation gives them.
 type Expectation struct {
 	At     time.Duration
-	Firing []map[string]string
+	Firing []ExpectedAlert
 }
 
 // labelRef finds the labels an alert template reads ($labels.x, .Labels.x,
@@ -104,16 +105,39 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 			horizon := settled + 5*time.Minute
 			early := time.Duration(forDur) - evalInterval(s)
 			name := g.Env + "/" + r.Alert
+			path := "envs." + g.Env + ".alerts." + r.Alert
 			cases = append(cases, RuleCase{
-				Name: name + "/above", Env: g.Env, Alert: r.Alert, Derived: true,
+				Name: name + "/above", Env: g.Env, Alert: r.Alert, Path: path, Interval: time.Minute,
 				Series: append(append([]InputSeries{}, st.Above...), others...), Horizon: horizon,
-				Expect: []Expectation{{At: early}, {At: settled, Firing: []map[string]string{AlertLabels(s, g, r)}}},
+				Expect: []Expectation{{At: early}, {At: settled, Firing: []ExpectedAlert{{Labels: AlertLabels(s, g, r)}}}},
 			}, RuleCase{
-				Name: name + "/below", Env: g.Env, Alert: r.Alert, Derived: true,
+				Name: name + "/below", Env: g.Env, Alert: r.Alert, Path: path, Interval: time.Minute,
 				Series: append(append([]InputSeries{}, st.Below...), others...), Horizon: horizon,
 				Expect: []Expectation{{At: settled}, {At: horizon}},
 			})
 		}
+	}
+	return cases, nil
+}
+
+// HandRuleCases converts the hand-written rule tests of envs/alerttests.cue.
+func HandRuleCases(s *Stack) ([]RuleCase, error) {
+	var cases []RuleCase
+	for i, t := range s.RuleTests {
+		interval, err := model.ParseDuration(t.Interval)
+		if err != nil {
+			return nil, fmt.Errorf("rule test %q: interval: %w", t.Name, err)
+		}
+		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series, Interval: time.Duration(interval)}
+		for _, e := range t.Evals {
+			at, err := model.ParseDuration(e.At)
+			if err != nil {
+				return nil, fmt.Errorf("rule test %q: at: %w", t.Name, err)
+			}
+			c.Expect = append(c.Expect, Expectation{At: time.Duration(at), Firing: e.Firing})
+			c.Horizon = max(c.Horizon, time.Duration(at)+c.Interval)
+		}
+		cases = append(cases, c)
 	}
 	return cases, nil
 }
@@ -131,9 +155,9 @@ func evalInterval(s *Stack) time.Duration {
 // returns what differs from the expectations. Every firing alert must also
 // have annotations that only use labels it carries.
 func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
-	ev := ruleEvaluation{ruleFile: ruleFile, evalInterval: evalInterval(s), series: c.Series, horizon: c.Horizon}
+	ev := ruleEvaluation{ruleFile: ruleFile, evalInterval: evalInterval(s), interval: c.Interval, series: c.Series, horizon: c.Horizon}
 	var at []time.Duration
-	want := map[time.Duration][]map[string]string{}
+	want := map[time.Duration][]ExpectedAlert{}
 	for _, e := range c.Expect {
 		at = append(at, e.At)
 		want[e.At] = e.Firing
@@ -152,11 +176,36 @@ func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
 				}
 			}
 		}
-		if diff := cmp.Diff(sortLabelSets(want[t]), sortLabelSets(gotLabels)); diff != "" {
-			failures = append(failures, fmt.Sprintf("at %s: want firing %s, got %s", t, fmtAlerts(want[t]), fmtAlerts(gotLabels)))
+		var wantLabels []map[string]string
+		for _, w := range want[t] {
+			wantLabels = append(wantLabels, w.Labels)
 		}
+		if diff := cmp.Diff(sortLabelSets(wantLabels), sortLabelSets(gotLabels)); diff != "" {
+			failures = append(failures, fmt.Sprintf("at %s: want firing %s, got %s", t, fmtAlerts(wantLabels), fmtAlerts(gotLabels)))
+			return
+		}
+		failures = append(failures, annotationFailures(t, want[t], got)...)
 	})
 	return failures, err
+}
+
+// annotationFailures compares the annotations of the alerts whose
+// expectation gives them.
+func annotationFailures(t time.Duration, want []ExpectedAlert, got []FiringAlert) []string {
+	var out []string
+	for _, w := range want {
+		if w.Annotations == nil {
+			continue
+		}
+		for _, g := range got {
+			if labels.Equal(labels.FromMap(w.Labels), labels.FromMap(g.Labels)) {
+				if diff := cmp.Diff(w.Annotations, g.Annotations); diff != "" {
+					out = append(out, fmt.Sprintf("at %s: alert %s: annotations differ (-want +got):\n%s", t, w.Labels["alertname"], diff))
+				}
+			}
+		}
+	}
+	return out
 }
 
 func sortLabelSets(sets []map[string]string) []string {
@@ -175,13 +224,25 @@ func fmtAlerts(sets []map[string]string) string {
 	return strings.Join(sortLabelSets(sets), ", ")
 }
 
-// checkRuleTests runs every derived rule case on Prometheus's engine.
+// AllRuleCases is every rule case: derived, then hand-written.
+func AllRuleCases(s *Stack) ([]RuleCase, error) {
+	derived, err := DeriveRuleCases(s)
+	if err != nil {
+		return nil, err
+	}
+	hand, err := HandRuleCases(s)
+	return append(derived, hand...), err
+}
+
+// checkRuleTests runs every rule case on Prometheus's engine, and requires
+// every alert of every environment to have a case where it fires and one
+// where it stays quiet.
 func checkRuleTests(m *Model, files Files) Problems {
 	out := m.Stack.Outputs.Alerts
 	if _, errs := rulefmt.Parse(files[out.Path]); len(errs) > 0 {
 		return nil // checkRuleFiles reports why the rules cannot load
 	}
-	cases, err := DeriveRuleCases(m.Stack)
+	cases, err := AllRuleCases(m.Stack)
 	if err != nil {
 		return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
 	}
@@ -193,10 +254,40 @@ func checkRuleTests(m *Model, files Files) Problems {
 		}
 		for _, f := range failures {
 			ps = append(ps, Problem{
-				Pos:   m.PosOf(c.Env, "alerts."+c.Alert),
-				Scope: fmt.Sprintf("env %s: %s: alert %s: case %s", c.Env, path.Base(out.Path), c.Alert, c.Name),
+				Pos:   m.PosOf("", c.Path),
+				Scope: fmt.Sprintf("env %s: %s: case %s", c.Env, path.Base(out.Path), c.Name),
 				Msg:   f,
 			})
+		}
+	}
+	return append(ps, ruleCoverage(m, cases)...)
+}
+
+// ruleCoverage: every alert × environment has a firing and a quiet case.
+func ruleCoverage(m *Model, cases []RuleCase) Problems {
+	firing, quiet := map[string]bool{}, map[string]bool{}
+	for _, c := range cases {
+		for _, e := range c.Expect {
+			fired := map[string]bool{}
+			for _, f := range e.Firing {
+				fired[f.Labels["alertname"]] = true
+				firing[c.Env+"/"+f.Labels["alertname"]] = true
+			}
+			for a := range m.Stack.Envs[c.Env].Alerts {
+				if !fired[a] {
+					quiet[c.Env+"/"+a] = true
+				}
+			}
+		}
+	}
+	var ps Problems
+	for _, g := range m.Stack.Outputs.Alerts.Rules.Groups {
+		for _, r := range g.Rules {
+			k := g.Env + "/" + r.Alert
+			if !firing[k] || !quiet[k] {
+				ps = append(ps, Problem{Scope: fmt.Sprintf("env %s: alert %s", g.Env, r.Alert), Rule: "rule-coverage",
+					Msg: fmt.Sprintf("needs a rule test where it fires (%v) and one where it stays quiet (%v)", firing[k], quiet[k])})
+			}
 		}
 	}
 	return ps

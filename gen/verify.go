@@ -28,6 +28,7 @@ var checks = []check{
 	{"service-addresses", checkServiceAddresses},
 	{"no-secrets", checkNoSecrets},
 	{"rule-tests", checkRuleTests},
+	{"route-tests", checkRouteTests},
 }
 
 // Verify runs every check and returns all problems, sorted for stable output.
