@@ -12,14 +12,28 @@ import (
 var targetLabels = []string{"job", "instance"}
 
 // jobsMatching returns the scrape jobs a selector can read from: those whose
-// name satisfies its job matcher (every job when it has none).
+// name satisfies its job matcher and whose static labels satisfy its
+// matchers on them (a job without the label has it empty). A matcher on a
+// label no job sets (a metric's own label) does not narrow the jobs.
 func jobsMatching(s *Stack, vs *parser.VectorSelector) []ScrapeJob {
+	jobs := s.Outputs.Prometheus.Config.ScrapeConfigs
+	static := labelSet{}
+	for _, j := range jobs {
+		for _, sc := range j.StaticConfigs {
+			for k := range sc.Labels {
+				static[k] = true
+			}
+		}
+	}
 	var out []ScrapeJob
-	for _, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
+	for _, j := range jobs {
 		ok := true
 		for _, m := range vs.LabelMatchers {
-			if m.Name == "job" && !m.Matches(j.JobName) {
-				ok = false
+			switch {
+			case m.Name == "job":
+				ok = ok && m.Matches(j.JobName)
+			case static[m.Name]:
+				ok = ok && m.Matches(staticLabel(j, m.Name))
 			}
 		}
 		if ok {
@@ -27,6 +41,16 @@ func jobsMatching(s *Stack, vs *parser.VectorSelector) []ScrapeJob {
 		}
 	}
 	return out
+}
+
+// staticLabel is the value of a job's static label, "" when it has none.
+func staticLabel(j ScrapeJob, name string) string {
+	for _, sc := range j.StaticConfigs {
+		if v, ok := sc.Labels[name]; ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // rawLabels is the seriesLabels of the stack: target labels common to every

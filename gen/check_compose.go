@@ -78,11 +78,32 @@ func checkMounts(m *Model, files Files) Problems {
 				Msg: fmt.Sprintf("service %s reads it at %s, but no compose mount puts %s there (got %q)", o.MountedAt.Service, o.MountedAt.Path, o.Path, host)})
 		}
 	}
+	ps = append(ps, dashboardMounts(m, ms)...)
 	am := m.Stack.Outputs.Alertmanager
 	for _, f := range secretFiles(am.Config) {
 		if host, ok := ms.hostPath(am.MountedAt.Service, f); !ok || !strings.HasPrefix(host, "secrets/") {
 			ps = append(ps, Problem{Pos: m.PosOf("", "settings.alertmanager.secrets"), Scope: "stack: " + path.Base(am.Path),
 				Msg: fmt.Sprintf("reads secret %s, which is not a compose secret of service %s", f, am.MountedAt.Service)})
+		}
+	}
+	return ps
+}
+
+// dashboardMounts: Grafana's dashboard provider reads its options.path,
+// which must be mounted from the folder holding the generated dashboards.
+func dashboardMounts(m *Model, ms mounts) Problems {
+	s := m.Stack
+	svc := s.Outputs.GrafanaDashboardProviders.MountedAt.Service
+	var ps Problems
+	for i, p := range s.Outputs.GrafanaDashboardProviders.Config.Providers {
+		for _, name := range sortedKeys(s.Dashboards) {
+			want := dashboardPath(s, name)
+			got, ok := ms.hostPath(svc, path.Join(p.Options.Path, path.Base(want)))
+			if !ok || got != want {
+				ps = append(ps, Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.grafanaDashboardProviders.config.providers[%d].options.path", i)),
+					Scope: fmt.Sprintf("stack: %s: provider %q", path.Base(s.Outputs.GrafanaDashboardProviders.Path), p.Name),
+					Msg:   fmt.Sprintf("reads dashboards from %s, but service %s does not see %s there (got %q)", p.Options.Path, svc, want, got)})
+			}
 		}
 	}
 	return ps

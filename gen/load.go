@@ -30,6 +30,8 @@ type Model struct {
 	Value cue.Value
 	// EnvValues are the environments as evaluated in their own directories.
 	EnvValues map[string]cue.Value
+	// RuleRuns are the rule cases as run by Generate (nil before).
+	RuleRuns []RuleRun
 }
 
 // Load is the only place CUE is loaded. It evaluates the shared stack

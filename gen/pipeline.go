@@ -4,6 +4,8 @@
 // committed. It has no Mage dependency; magefiles/ only calls it.
 package gen
 
+import "sort"
+
 // Generate loads the model under root, renders every output and verifies
 // the result. It writes nothing: on success the caller writes (Write) or
 // compares (Compare) the files; on failure every problem found is returned.
@@ -16,8 +18,31 @@ func Generate(root string) (*Model, []File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The rule tests run once, on the rendered rule file: their outcome is
+	// both checked (rule-tests) and written as promtool's test file.
+	var ruleFile []byte
+	for _, f := range files {
+		if f.Path == m.Stack.Outputs.Alerts.Path {
+			ruleFile = f.Data
+		}
+	}
+	if m.RuleRuns, err = RunRuleCases(m.Stack, ruleFile); err != nil {
+		return nil, nil, err
+	}
+	tests, err := renderPromtoolTests(m.Stack, m.RuleRuns)
+	if err != nil {
+		return nil, nil, err
+	}
+	files = insertFile(files, File{PromtoolTestsPath(m.Stack), tests})
+	files = insertFile(files, File{OpsDir + "/README.md", renderOpsReadme(m.Stack, files)})
 	if err := Verify(m, files).Err(); err != nil {
 		return nil, nil, err
 	}
 	return m, files, nil
+}
+
+// insertFile adds f to files, kept sorted by path.
+func insertFile(files []File, f File) []File {
+	i := sort.Search(len(files), func(i int) bool { return files[i].Path >= f.Path })
+	return append(files[:i], append([]File{f}, files[i:]...)...)
 }

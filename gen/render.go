@@ -12,8 +12,9 @@ type File struct {
 	Data []byte
 }
 
-// Render turns the model into every output file, in memory, sorted by path.
-// It does no I/O and no verification (see Verify).
+// Render turns the model into the config files, in memory, sorted by path.
+// It does no I/O and no verification (see Verify); Generate adds the
+// outputs that depend on the rule runs and the index, ops/README.md.
 func Render(s *Stack) ([]File, error) {
 	o := s.Outputs
 	h := s.GeneratedHeader
@@ -37,7 +38,11 @@ func Render(s *Stack) ([]File, error) {
 		}
 		files = append(files, File{y.path, data})
 	}
-	files = append(files, File{OpsDir + "/README.md", renderOpsReadme(s, files)})
+	dash, err := renderDashboards(s)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, dash...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	seen := map[string]bool{}
 	for _, f := range files {

@@ -54,13 +54,18 @@ func (e ruleEvaluation) loadNotation() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "load %s\n", model.Duration(e.interval))
 	for _, s := range e.series {
-		values := s.Values
-		if values == "" && s.Start != nil && s.Step != nil {
-			values = fmt.Sprintf("%s+%sx%d", fmtNum(*s.Start), fmtNum(*s.Step), n)
-		}
-		fmt.Fprintf(&b, "  %s %s\n", s.Series, values)
+		fmt.Fprintf(&b, "  %s %s\n", s.Series, s.loadValues(n))
 	}
 	return b.String()
+}
+
+// loadValues is the series' values in load notation: as written, or
+// "start+stepxN" for a derived series.
+func (s InputSeries) loadValues(n int) string {
+	if s.Values == "" && s.Start != nil && s.Step != nil {
+		return fmt.Sprintf("%s+%sx%d", fmtNum(*s.Start), fmtNum(*s.Step), n)
+	}
+	return s.Values
 }
 
 // run evaluates every group at each step from 0 to the last check time and

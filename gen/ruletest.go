@@ -155,6 +155,12 @@ func evalInterval(s *Stack) time.Duration {
 // returns what differs from the expectations. Every firing alert must also
 // have annotations that only use labels it carries.
 func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
+	return runRuleCase(s, ruleFile, c, nil)
+}
+
+// runRuleCase is RunRuleCase that also hands what fires at each
+// expectation time to observe, when not nil.
+func runRuleCase(s *Stack, ruleFile []byte, c RuleCase, observe func(time.Duration, []FiringAlert)) ([]string, error) {
 	ev := ruleEvaluation{ruleFile: ruleFile, evalInterval: evalInterval(s), interval: c.Interval, series: c.Series, horizon: c.Horizon}
 	var at []time.Duration
 	want := map[time.Duration][]ExpectedAlert{}
@@ -164,6 +170,9 @@ func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
 	}
 	var failures []string
 	err := ev.run(at, func(t time.Duration, got []FiringAlert) {
+		if observe != nil {
+			observe(t, got)
+		}
 		var gotLabels []map[string]string
 		for _, a := range got {
 			gotLabels = append(gotLabels, a.Labels)
@@ -234,25 +243,27 @@ func AllRuleCases(s *Stack) ([]RuleCase, error) {
 	return append(derived, hand...), err
 }
 
-// checkRuleTests runs every rule case on Prometheus's engine, and requires
-// every alert of every environment to have a case where it fires and one
-// where it stays quiet.
+// checkRuleTests reports the failures of every rule case (run once by
+// Generate, on Prometheus's engine), and requires every alert of every
+// environment to have a case where it fires and one where it stays quiet.
 func checkRuleTests(m *Model, files Files) Problems {
 	out := m.Stack.Outputs.Alerts
 	if _, errs := rulefmt.Parse(files[out.Path]); len(errs) > 0 {
 		return nil // checkRuleFiles reports why the rules cannot load
 	}
-	cases, err := AllRuleCases(m.Stack)
-	if err != nil {
-		return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
+	runs := m.RuleRuns
+	if runs == nil {
+		var err error
+		if runs, err = RunRuleCases(m.Stack, files[out.Path]); err != nil {
+			return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
+		}
 	}
 	var ps Problems
-	for _, c := range cases {
-		failures, err := RunRuleCase(m.Stack, files[out.Path], c)
-		if err != nil {
-			failures = append(failures, err.Error())
-		}
-		for _, f := range failures {
+	var cases []RuleCase
+	for _, run := range runs {
+		c := run.Case
+		cases = append(cases, c)
+		for _, f := range run.Failures {
 			ps = append(ps, Problem{
 				Pos:   m.PosOf("", c.Path),
 				Scope: fmt.Sprintf("env %s: %s: case %s", c.Env, path.Base(out.Path), c.Name),

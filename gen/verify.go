@@ -27,6 +27,7 @@ var checks = []check{
 	{"compose-mounts", checkMounts},
 	{"service-addresses", checkServiceAddresses},
 	{"no-secrets", checkNoSecrets},
+	{"dashboards", checkDashboards},
 	{"rule-tests", checkRuleTests},
 	{"route-tests", checkRouteTests},
 }

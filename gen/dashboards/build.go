@@ -15,8 +15,10 @@ package dashboards
 // style, reduce options, colour modes, table sort); the SDK fills defaults for
 // the rest of each panel's options, some of them newer than 11.2 (for
 // example stat's percentChangeColorMode), which Grafana 11.2's panel plugins
-// ignore: the frontend merges saved options over its own defaults. The
-// pipeline compares SchemaVersion(data) with the deployed release's.
+// ignore: the frontend merges saved options over its own defaults. Where an
+// SDK default would change behaviour on Grafana 12 (dashboard link placement
+// "inControlsMenu"), Build clears it. The pipeline compares
+// SchemaVersion(data) with the deployed release's.
 
 import (
 	"bytes"
@@ -154,6 +156,12 @@ func buildDashboard(s *Spec) (*dashboard.Dashboard, error) {
 		return nil, fmt.Errorf("dashboard %q: %w", s.UID, err)
 	}
 	d.SchemaVersion = uint16(s.SchemaVersion)
+	// Link placement ("inControlsMenu", the SDK's default) is a Grafana 12
+	// option that moves links out of the dashboard header; without it both
+	// 11.2 and 12 show the links under the title.
+	for i := range d.Links {
+		d.Links[i].Placement = nil
+	}
 	return &d, nil
 }
 
@@ -181,7 +189,8 @@ func variable(v Variable) *dashboard.CustomVariableBuilder {
 		Current(opts[0]).
 		Options(opts).
 		Multi(false).
-		IncludeAll(false)
+		IncludeAll(false).
+		AllowCustomValue(false)
 }
 
 // panelBuilder is what every SDK panel builder offers; B is the builder's
@@ -295,6 +304,7 @@ func panel(p Panel, id uint32, pos dashboard.GridPos, ds common.DataSourceRef) (
 	case KindTable:
 		b := withCommon(table.NewPanelBuilder(), p, id, pos, ds, prometheus.PromQueryFormatTable).
 			ShowHeader(true).
+			Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"}).CountRows(false)).
 			SortBy([]cog.Builder[common.TableSortByFieldState]{
 				common.NewTableSortByFieldStateBuilder().DisplayName("Value").Desc(true),
 			})

@@ -1,0 +1,137 @@
+package gen
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// RuleRun is the outcome of one rule case on Prometheus's engine.
+type RuleRun struct {
+	Case     RuleCase
+	Failures []string
+	// Observed are the alerts firing at each expectation time.
+	Observed map[time.Duration][]FiringAlert
+}
+
+// RunRuleCases evaluates every rule case once; gen renders the promtool
+// test file from the runs and the rule-tests check reads their failures.
+func RunRuleCases(s *Stack, ruleFile []byte) ([]RuleRun, error) {
+	cases, err := AllRuleCases(s)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]RuleRun, 0, len(cases))
+	for _, c := range cases {
+		run := RuleRun{Case: c, Observed: map[time.Duration][]FiringAlert{}}
+		failures, err := runRuleCase(s, ruleFile, c, func(t time.Duration, got []FiringAlert) { run.Observed[t] = got })
+		if err != nil {
+			failures = append(failures, err.Error())
+		}
+		run.Failures = failures
+		runs = append(runs, run)
+	}
+	return runs, nil
+}
+
+// promtoolFile is a `promtool test rules` file.
+type promtoolFile struct {
+	RuleFiles          []string       `yaml:"rule_files"`
+	EvaluationInterval string         `yaml:"evaluation_interval"`
+	Tests              []promtoolTest `yaml:"tests"`
+}
+
+type promtoolTest struct {
+	Name          string              `yaml:"name"`
+	Interval      string              `yaml:"interval"`
+	InputSeries   []promtoolSeries    `yaml:"input_series"`
+	AlertRuleTest []promtoolAlertTest `yaml:"alert_rule_test"`
+}
+
+type promtoolSeries struct {
+	Series string `yaml:"series"`
+	Values string `yaml:"values"`
+}
+
+type promtoolAlertTest struct {
+	EvalTime  string              `yaml:"eval_time"`
+	Alertname string              `yaml:"alertname"`
+	ExpAlerts []promtoolExpAlerts `yaml:"exp_alerts"`
+}
+
+type promtoolExpAlerts struct {
+	ExpLabels      map[string]string `yaml:"exp_labels"`
+	ExpAnnotations map[string]string `yaml:"exp_annotations,omitempty"`
+}
+
+// PromtoolTestsPath is where the promtool test file goes: beside the rule
+// file, so `promtool test rules` runs from the ops tree as it is.
+func PromtoolTestsPath(s *Stack) string {
+	return path.Join(path.Dir(s.Outputs.Alerts.Path), "tests", "alerts_test.yml")
+}
+
+// renderPromtoolTests writes every rule case as a promtool test: the same
+// series, and at each time, for every alert name of the rule file, exactly
+// the alerts the case expects, with the annotations Prometheus's engine
+// rendered for them. `promtool test rules` must then agree with check.
+func renderPromtoolTests(s *Stack, runs []RuleRun) ([]byte, error) {
+	names := map[string]bool{}
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		for _, r := range g.Rules {
+			names[r.Alert] = true
+		}
+	}
+	f := promtoolFile{
+		RuleFiles:          []string{path.Join("..", path.Base(s.Outputs.Alerts.Path))},
+		EvaluationInterval: s.Outputs.Prometheus.Config.Global.EvaluationInterval,
+	}
+	for _, run := range runs {
+		c := run.Case
+		t := promtoolTest{Name: c.Name, Interval: model.Duration(c.Interval).String()}
+		n := int(c.Horizon / c.Interval)
+		for _, in := range c.Series {
+			t.InputSeries = append(t.InputSeries, promtoolSeries{in.Series, in.loadValues(n)})
+		}
+		for _, e := range c.Expect {
+			for _, name := range sortedKeys(names) {
+				at := promtoolAlertTest{EvalTime: model.Duration(e.At).String(), Alertname: name, ExpAlerts: []promtoolExpAlerts{}}
+				for _, want := range e.Firing {
+					if want.Labels["alertname"] != name {
+						continue
+					}
+					at.ExpAlerts = append(at.ExpAlerts, promtoolExpAlerts{ExpLabels: withoutAlertname(want.Labels), ExpAnnotations: observedAnnotations(run.Observed[e.At], want.Labels)})
+				}
+				sort.Slice(at.ExpAlerts, func(i, j int) bool {
+					return fmt.Sprint(at.ExpAlerts[i].ExpLabels) < fmt.Sprint(at.ExpAlerts[j].ExpLabels)
+				})
+				t.AlertRuleTest = append(t.AlertRuleTest, at)
+			}
+		}
+		f.Tests = append(f.Tests, t)
+	}
+	return renderYAML(s.GeneratedHeader, f)
+}
+
+// observedAnnotations returns the annotations of the firing alert with
+// exactly these labels, as the engine expanded them.
+func observedAnnotations(got []FiringAlert, want map[string]string) map[string]string {
+	for _, g := range got {
+		if fmt.Sprint(g.Labels) == fmt.Sprint(want) {
+			return g.Annotations
+		}
+	}
+	return nil
+}
+
+func withoutAlertname(ls map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range ls {
+		if k != "alertname" {
+			out[k] = v
+		}
+	}
+	return out
+}
