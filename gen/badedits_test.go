@@ -58,8 +58,8 @@ var badEdits = []badEdit{
 		[]string{"envs/alerts.cue:35:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`}},
 	{"annotation template", "envs/alerts.cue", `(job {{ $labels.job }})`, `(job {{ $labels.job }`,
 		[]string{"[rule-files] Prometheus v2.54.1 rejects it", `annotation "description"`}},
-	{"Alertmanager loader", "envs/alertmanager.cue", `receiver: "\(env)-slack"`, `receiver: "\(env)-slak"`,
-		[]string{"[alertmanager-config] Alertmanager v0.27.0 rejects it", `undefined receiver "production-slak"`}},
+	{"Alertmanager loader", "envs/alertmanager.cue", `name: settings.alertmanager.policy[n].slack`, `name: "\(settings.alertmanager.policy[n].slack)-old"`,
+		[]string{"[alertmanager-config] Alertmanager v0.27.0 rejects it", `undefined receiver "production-slack" used in route`}},
 	{"Alertmanager template", "envs/alertmanager.cue", `{{ .Status | toUpper }}`, `{{ .Status | shout }}`,
 		[]string{"[alertmanager-config] template slack_configs[0].title fails", `function "shout" not defined`}},
 	{"Caddy adapter", "envs/caddy.cue", `address: "{$\(settings.caddy.env.domain)}"`, `address: "lms.example.com:99999"`,
@@ -90,7 +90,7 @@ var badEdits = []badEdit{
 		[]string{"[compose-mounts] service prometheus reads it at /etc/prometheus/alerts.yml", "[prometheus-config] rule file /etc/prometheus/alerts.yml is not mounted"}},
 	{"mount of a file gen does not produce", "envs/compose.cue", `"caddy_config:/config",`, `"caddy_config:/config", "./ops/extra.yml:/etc/extra.yml:ro",`,
 		[]string{"[compose-mounts] mounts ./ops/extra.yml, which gen does not produce"}},
-	{"secret not mounted", "envs/compose.cue", `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets {name}])`, `secrets: []`,
+	{"secret not mounted", "envs/compose.cue", `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets {name}])`, `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets if name != "pagerduty_routing_key" {name}])`,
 		[]string{"[compose-mounts] reads secret /run/secrets/pagerduty_routing_key, which is not a compose secret of service alertmanager"}},
 	{"service address with no service", "envs/prometheus.cue", `targets: ["alertmanager:\(`, `targets: ["alertmanagr:\(`,
 		[]string{`[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},
@@ -105,11 +105,23 @@ var badEdits = []badEdit{
 
 	// Rule tests derived from the thresholds.
 	{"threshold direction flipped", "envs/alerts.cue", "\t\t\t> \\(a.threshold)\n\t\t\t\"\"\"\n\t\tfor:   a.for", "\t\t\t< \\(a.threshold)\n\t\t\t\"\"\"\n\t\tfor:   a.for",
-		[]string{"envs/prod/alerts.cue:10:2: env prod: alerts.yml: alert LMSHighErrorRate: case prod/LMSHighErrorRate/below: [rule-tests] at 17m0s: want firing nothing"}},
+		[]string{"envs/prod/alerts.cue:10:2: env prod: alerts.yml: case prod/LMSHighErrorRate/below: [rule-tests] at 17m0s: want firing nothing"}},
 	{"for not taken from the environment", "envs/alerts.cue", `for:   t.LMSApiDown.for`, `for:   "1m"`,
 		[]string{"case prod/LMSApiDown/above: [rule-tests] at 1m30s: want firing nothing, got {alertname=\"LMSApiDown\""}},
 	{"annotation using a label the alert lacks", "envs/alerts.cue", `{{ $labels.job }} answers`, `{{ $labels.route }} answers`,
 		[]string{"case prod/LMSRateLimitSpike/above: [rule-tests]", `annotation description reads label "route", which the firing alert does not carry (it renders " answers`}},
+
+	// Dashboards.
+	{"dashboard query on a metric missing from the catalog", "envs/dashboards.cue", `expr: "sum by (result) (rate(lms_login_attempts_total{`, `expr: "sum by (result) (rate(lms_login_attempt_total{`,
+		[]string{`envs/dashboards.cue:`, `stack: dashboard lms-security-events: [metric-catalog] panel "Login attempts by result", query A: metric lms_login_attempt_total is not in the metric catalog`}},
+	{"dashboard query on a label the metric lacks", "envs/dashboards.cue", `expr: "max by (instance) (process_open_fds{\(sel)})`, `expr: "max by (instance) (process_open_fds{\(sel),route=\"/\"})`,
+		[]string{`[metric-catalog] panel "File descriptors used", query A: metric process_open_fds has no label "route"`}},
+	{"dashboard query that does not parse", "envs/dashboards.cue", `expr: "sum by (result) (rate(lms_login_attempts_total{\(sel)}[$__rate_interval]))"`, `expr: "sum by (result) (rate(lms_login_attempts_total{\(sel)}[$__rate_interval])"`,
+		[]string{`panel "Login attempts by result", query A: does not parse as PromQL`}},
+	{"duplicate dashboard uid", "envs/dashboards.cue", `uid:         "lms-student-progress"`, `uid:         "lms-course-performance"`,
+		[]string{`[dashboards] dashboard "lms-student-progress": uid "lms-course-performance" is also the uid of dashboard "lms-course-performance"`}},
+	{"Grafana raised without its dashboard schema version", "envs/stack.cue", `grafana:      "11.2.2"`, `grafana:      "12.1.0"`,
+		[]string{"envs/dashboards.cue:", `undefined field: "12.1"`}},
 
 	// Routing and inhibition tests (derived from the policy, and hand-written).
 	{"pager route without continue", "envs/alertmanager.cue", `continue: true

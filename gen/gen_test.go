@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -86,6 +88,39 @@ func TestRuleCases(t *testing.T) {
 			if !seen[env+"/"+alert] {
 				t.Errorf("no case for alert %s in env %s", alert, env)
 			}
+		}
+	}
+}
+
+// TestThresholdDrivesAlertAndPanel: one edit of the production latency
+// threshold changes the production alert and the dashboard panel that
+// shows it, and nothing of staging.
+func TestThresholdDrivesAlertAndPanel(t *testing.T) {
+	root := copyRepo(t)
+	edit(t, root, "envs/prod/alerts.cue", "LMSHighP95Latency: {threshold: 0.75,", "LMSHighP95Latency: {threshold: 0.9,")
+	if err := genInto(root); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := os.ReadFile(filepath.Join(root, m.Stack.Outputs.Alerts.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, err := os.ReadFile(filepath.Join(root, dashboardPath(m.Stack, "lms-api-overview")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`job="lms_api_prod"}[5m]))` + "\n          ) > 0.9", `job="lms_api_staging"}[5m]))` + "\n          ) > 0.75"} {
+		if !bytes.Contains(rules, []byte(want)) {
+			t.Errorf("alerts.yml lacks %q", want)
+		}
+	}
+	for _, want := range []string{`"value": 0.9`, `vector(0.9), \"environment\", \"production\"`, `vector(0.75), \"environment\", \"staging\"`} {
+		if !bytes.Contains(dash, []byte(want)) {
+			t.Errorf("lms-api-overview.json lacks %q", want)
 		}
 	}
 }

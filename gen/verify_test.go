@@ -28,6 +28,7 @@ func generate(t *testing.T) (*Model, Files) {
 func TestParsersCatchCorruptedFiles(t *testing.T) {
 	m, good := generate(t)
 	o := m.Stack.Outputs
+	dash := dashboardPath(m.Stack, "lms-api-overview")
 	cases := []struct {
 		name      string
 		check     func(*Model, Files) Problems
@@ -48,6 +49,9 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"compose unknown key", checkSchemas, o.ComposeProd.Path, "    image:", "    imagee: x\n    image:", "field imagee not found"},
 		{"datasource provisioning unknown key", checkSchemas, o.GrafanaDatasources.Path, "    editable: false", "    editable: false\n    jsonDataa: {}", "field jsonDataa not found"},
 		{"dashboard provider wrong type", checkSchemas, o.GrafanaDashboardProviders.Path, "orgId: 1", "orgId: one", "cannot unmarshal"},
+		{"dashboard unknown field", checkDashboards, dash, `"uid": "lms-api-overview",`, `"uid": "lms-api-overview", "sharedCrosshair": true,`, "lms-api-overview"},
+		{"dashboard overlapping panels", checkDashboards, dash, "\"w\": 6,\n        \"x\": 6,", "\"w\": 6,\n        \"x\": 3,", "overlaps"},
+		{"dashboard foreign datasource", checkDashboards, dash, `"uid": "prometheus"`, `"uid": "other-prometheus"`, "other-prometheus"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}
 	for _, tc := range cases {
