@@ -29,7 +29,7 @@ func TestCUEFormatted(t *testing.T) {
 				return nil
 			}
 			if !bytes.Equal(got, src) {
-				t.Errorf("%s is not cue fmt-formatted (run: go run cuelang.org/go/cmd/cue fmt ./...)", p)
+				t.Errorf("%s is not cue fmt-formatted (run: go tool cue fmt ./...)", p)
 			}
 			return nil
 		})
