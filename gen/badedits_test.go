@@ -93,9 +93,9 @@ var badEdits = []badEdit{
 	{"secret not mounted", "envs/compose.cue", `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets {name}])`, `secrets: list.SortStrings([for name, _ in settings.alertmanager.secrets if name != "pagerduty_routing_key" {name}])`,
 		[]string{"[compose-mounts] reads secret /run/secrets/pagerduty_routing_key, which is not a compose secret of service alertmanager"}},
 	{"service address with no service", "envs/prometheus.cue", `targets: ["alertmanager:\(`, `targets: ["alertmanagr:\(`,
-		[]string{`[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},
+		[]string{`envs/prometheus.cue:`, `[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},
 	{"service address on the wrong port", "envs/grafana.cue", `url:       "http://prometheus:\(settings.services.prometheus.port)"`, `url:       "http://prometheus:9091"`,
-		[]string{"stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
+		[]string{"envs/grafana.cue:24:15: stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
 	{"staging pages", "envs/staging/env.cue", `page_severities: []`, `page_severities: ["critical"]`,
 		[]string{`env staging: alertmanager.yml: alert LMSApiDown: [paging] environment "staging" pages`}},
 	{"production critical does not page", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["warning"]`,
@@ -137,6 +137,7 @@ var badEdits = []badEdit{
 func TestBadEdits(t *testing.T) {
 	for _, tc := range badEdits {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			root := copyRepo(t)
 			before := outputHashes(t, root)
 			edit(t, root, tc.file, tc.old, tc.new)

@@ -147,34 +147,39 @@ func secretFiles(c AlertmanagerConfig) []string {
 // extra_hosts entry that makes it resolve on Linux.
 func checkServiceAddresses(m *Model, _ Files) Problems {
 	s := m.Stack
-	type ref struct{ from, addr, client string }
+	type ref struct{ from, addr, client, cuePath string }
 	var refs []ref
-	for _, am := range s.Outputs.Prometheus.Config.Alerting.Alertmanagers {
-		for _, sc := range am.StaticConfigs {
-			for _, t := range sc.Targets {
-				refs = append(refs, ref{"prometheus.yml alerting", t, s.Outputs.Prometheus.MountedAt.Service})
+	prom := s.Outputs.Prometheus
+	for i, am := range prom.Config.Alerting.Alertmanagers {
+		for j, sc := range am.StaticConfigs {
+			for k, t := range sc.Targets {
+				refs = append(refs, ref{"prometheus.yml alerting", t, prom.MountedAt.Service,
+					fmt.Sprintf("outputs.prometheus.config.alerting.alertmanagers[%d].static_configs[%d].targets[%d]", i, j, k)})
 			}
 		}
 	}
-	for _, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
-		for _, sc := range j.StaticConfigs {
-			for _, t := range sc.Targets {
-				refs = append(refs, ref{"prometheus.yml job " + j.JobName, t, s.Outputs.Prometheus.MountedAt.Service})
+	for i, j := range prom.Config.ScrapeConfigs {
+		for k, sc := range j.StaticConfigs {
+			for l, t := range sc.Targets {
+				refs = append(refs, ref{"prometheus.yml job " + j.JobName, t, prom.MountedAt.Service,
+					fmt.Sprintf("outputs.prometheus.config.scrape_configs[%d].static_configs[%d].targets[%d]", i, k, l)})
 			}
 		}
 	}
-	for _, d := range s.Outputs.GrafanaDatasources.Config.Datasources {
+	for i, d := range s.Outputs.GrafanaDatasources.Config.Datasources {
 		if u, err := url.Parse(d.URL); err == nil {
-			refs = append(refs, ref{"datasource " + d.Name, u.Host, s.Outputs.GrafanaDatasources.MountedAt.Service})
+			refs = append(refs, ref{"datasource " + d.Name, u.Host, s.Outputs.GrafanaDatasources.MountedAt.Service,
+				fmt.Sprintf("outputs.grafanaDatasources.config.datasources[%d].url", i)})
 		}
 	}
-	for _, site := range s.Outputs.Caddyfile.Caddy.Sites {
-		refs = append(refs, ref{"Caddyfile site " + site.Address, site.Upstream, s.Outputs.Caddyfile.MountedAt.Service})
+	for i, site := range s.Outputs.Caddyfile.Caddy.Sites {
+		refs = append(refs, ref{"Caddyfile site " + site.Address, site.Upstream, s.Outputs.Caddyfile.MountedAt.Service,
+			fmt.Sprintf("outputs.caddyfile.caddy.sites[%d].upstream", i)})
 	}
 	var ps Problems
 	for _, r := range refs {
 		if msg := serviceProblem(s, r.addr, r.client); msg != "" {
-			ps = append(ps, Problem{Scope: "stack: " + r.from, Msg: msg})
+			ps = append(ps, Problem{Pos: m.PosOf("", r.cuePath), Scope: "stack: " + r.from, Msg: msg})
 		}
 	}
 	return ps

@@ -93,3 +93,8 @@ func run(dir, name string, args ...string) error {
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }
+
+// Bench times each stage of the pipeline (median of 9 runs) and prints its share of the total.
+func Bench() error {
+	return gen.Time(os.Stdout, ".", 9)
+}
