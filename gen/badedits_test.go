@@ -14,6 +14,8 @@ type badEdit struct {
 	file      string
 	old, new  string
 	wantInErr []string
+	// notInErr must not appear: consequences of the mistake that would bury it.
+	notInErr []string
 }
 
 // badEdits covers the schema (issue: the CUE model), every whole-stack rule
@@ -55,7 +57,8 @@ var badEdits = []badEdit{
 	{"Prometheus config loader", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
 		[]string{"[prometheus-config] Prometheus v2.54.1 rejects it", `found multiple scrape configs with job name "prometheus"`}},
 	{"PromQL parser", "envs/alerts.cue", `expr:  "up{\(sel)} == 0"`, `expr:  "up{\(sel)} === 0"`,
-		[]string{"envs/alerts.cue:35:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`}},
+		[]string{"envs/alerts.cue:42:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`},
+		[]string{"[job-coverage]", "[inhibitions]", "[rule-tests]", "[routes-to-receiver]"}},
 	{"annotation template", "envs/alerts.cue", `(job {{ $labels.job }})`, `(job {{ $labels.job }`,
 		[]string{"[rule-files] Prometheus v2.54.1 rejects it", `annotation "description"`}},
 	{"Alertmanager loader", "envs/alertmanager.cue", `name: settings.alertmanager.policy[n].slack`, `name: "\(settings.alertmanager.policy[n].slack)-old"`,
@@ -95,7 +98,7 @@ var badEdits = []badEdit{
 	{"service address with no service", "envs/prometheus.cue", `targets: ["alertmanager:\(`, `targets: ["alertmanagr:\(`,
 		[]string{`envs/prometheus.cue:`, `[service-addresses] alertmanagr:9093: no compose service "alertmanagr"`}},
 	{"service address on the wrong port", "envs/grafana.cue", `url:       "http://prometheus:\(settings.services.prometheus.port)"`, `url:       "http://prometheus:9091"`,
-		[]string{"envs/grafana.cue:24:15: stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
+		[]string{"envs/grafana.cue:27:15: stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
 	{"staging pages", "envs/staging/env.cue", `page_severities: []`, `page_severities: ["critical"]`,
 		[]string{`env staging: alertmanager.yml: alert LMSApiDown: [paging] environment "staging" pages`}},
 	{"production critical does not page", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["warning"]`,
@@ -148,6 +151,11 @@ func TestBadEdits(t *testing.T) {
 			for _, want := range tc.wantInErr {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error does not contain %q:\n%v", want, err)
+				}
+			}
+			for _, unwanted := range tc.notInErr {
+				if strings.Contains(err.Error(), unwanted) {
+					t.Errorf("error contains %q, a consequence of the mistake:\n%v", unwanted, err)
 				}
 			}
 			if diff := cmp.Diff(before, outputHashes(t, root)); diff != "" {

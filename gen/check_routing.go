@@ -70,7 +70,7 @@ func RouteReceivers(cfg *amconfig.Config, ls model.LabelSet) (receivers []string
 // alerts of any other environment never page.
 func checkRouting(m *Model, files Files) Problems {
 	cfg := loadAlertmanager(m, files)
-	if cfg == nil {
+	if cfg == nil || !allRulesParse(m.Stack) {
 		return nil
 	}
 	art := path.Base(m.Stack.Outputs.Alertmanager.Path)
@@ -113,7 +113,7 @@ func checkRouting(m *Model, files Files) Problems {
 // can mute at least one real alert by another real alert.
 func checkInhibitions(m *Model, files Files) Problems {
 	cfg := loadAlertmanager(m, files)
-	if cfg == nil {
+	if cfg == nil || !allRulesParse(m.Stack) {
 		return nil
 	}
 	alerts := realAlerts(m.Stack)

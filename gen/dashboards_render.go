@@ -25,7 +25,8 @@ func dashboardPath(s *Stack, name string) string {
 	return path.Join(s.Settings.Grafana.DashboardsDir, name+".json")
 }
 
-// renderDashboards builds every dashboard with the foundation SDK.
+// renderDashboards builds every dashboard with the foundation SDK, and the
+// metric contract, which lists the dashboards reading each metric.
 func renderDashboards(s *Stack) ([]File, error) {
 	specs, err := dashboardSpecs(s)
 	if err != nil {
@@ -40,5 +41,6 @@ func renderDashboards(s *Stack) ([]File, error) {
 		}
 		files = append(files, File{dashboardPath(s, name), data})
 	}
-	return files, nil
+	contract := renderMetricsContract(s, metricReaders(s, specs))
+	return append(files, File{s.Outputs.MetricsContract.Path, contract}), nil
 }

@@ -109,6 +109,7 @@ type AlertmanagerSettings struct {
 
 // GrafanaSettings are the provisioning values.
 type GrafanaSettings struct {
+	PublicURL  string `json:"public_url"`
 	Datasource struct {
 		Name string `json:"name"`
 		UID  string `json:"uid"`
@@ -162,6 +163,9 @@ type Outputs struct {
 	} `json:"grafanaDashboardProviders"`
 	ComposeObservability ComposeOutput `json:"composeObservability"`
 	ComposeProd          ComposeOutput `json:"composeProd"`
+	MetricsContract      struct {
+		Path string `json:"path"`
+	} `json:"metricsContract"`
 }
 
 // Output is a generated config file and where its server reads it.

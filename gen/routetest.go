@@ -133,8 +133,8 @@ func (o oneShot) Put(...*types.Alert) error { return nil }
 // inhibition cases on Alertmanager 0.27.0's own matching.
 func checkRouteTests(m *Model, files Files) Problems {
 	cfg := loadAlertmanager(m, files)
-	if cfg == nil {
-		return nil // checkAlertmanagerConfig reports why
+	if cfg == nil || !allRulesParse(m.Stack) {
+		return nil // checkAlertmanagerConfig or checkRuleFiles reports why
 	}
 	art := path.Base(m.Stack.Outputs.Alertmanager.Path)
 	var ps Problems
