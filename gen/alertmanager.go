@@ -52,6 +52,7 @@ type SlackConfig struct {
 // PagerdutyConfig pages through PagerDuty with a routing key read from a file.
 type PagerdutyConfig struct {
 	RoutingKeyFile string `json:"routing_key_file" yaml:"routing_key_file"`
+	URL            string `json:"url,omitempty" yaml:"url,omitempty"`
 	SendResolved   *bool  `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
 	Severity       string `json:"severity,omitempty" yaml:"severity,omitempty"`
 	Description    string `json:"description,omitempty" yaml:"description,omitempty"`

@@ -78,6 +78,8 @@ type PrometheusSettings struct {
 	EvaluationInterval string `json:"evaluation_interval"`
 	ConfigPath         string `json:"config_path"`
 	RulesPath          string `json:"rules_path"`
+	Alertmanager       string `json:"alertmanager"`
+	SelfTarget         string `json:"self_target"`
 	// UnalertedJobs are scrape jobs without an `up` alert, with the reason.
 	UnalertedJobs map[string]string `json:"unalerted_jobs"`
 }
@@ -98,13 +100,16 @@ type AlertmanagerSettings struct {
 		To       string `json:"to"`
 	} `json:"security"`
 	SMTP struct {
-		Smarthost string `json:"smarthost"`
-		From      string `json:"from"`
-		Username  string `json:"username"`
+		Smarthost  string `json:"smarthost"`
+		From       string `json:"from"`
+		Username   string `json:"username"`
+		RequireTLS bool   `json:"require_tls"`
 	} `json:"smtp"`
-	Secrets     map[string]string        `json:"secrets"`
-	SecretFiles map[string]string        `json:"secret_files"`
-	Policy      map[string]RoutingPolicy `json:"policy"`
+	SecretsDir   string                   `json:"secrets_dir"`
+	PagerdutyURL string                   `json:"pagerduty_url"`
+	Secrets      map[string]string        `json:"secrets"`
+	SecretFiles  map[string]string        `json:"secret_files"`
+	Policy       map[string]RoutingPolicy `json:"policy"`
 }
 
 // GrafanaSettings are the provisioning values.
@@ -122,6 +127,7 @@ type GrafanaSettings struct {
 // CaddySettings are the proxy's values.
 type CaddySettings struct {
 	ConfigPath string            `json:"config_path"`
+	Upstream   string            `json:"upstream"`
 	Env        map[string]string `json:"env"`
 	Examples   map[string]string `json:"examples"`
 }
