@@ -40,6 +40,12 @@ type Model struct {
 // is concrete, and decodes the result strictly into a Stack. All CUE errors
 // are returned at once, each with its position relative to root.
 func Load(root string) (*Model, error) {
+	return LoadWith(root, nil)
+}
+
+// LoadWith is Load with some files replaced: overlay maps absolute paths of
+// CUE files to their content (the e2e run's laptop overlay).
+func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -52,7 +58,14 @@ func Load(root string) (*Model, error) {
 	for _, n := range names {
 		args = append(args, "./"+EnvsDir+"/"+n)
 	}
-	insts := load.Instances(args, &load.Config{Dir: root})
+	cfg := &load.Config{Dir: root}
+	if len(overlay) > 0 {
+		cfg.Overlay = map[string]load.Source{}
+		for p, data := range overlay {
+			cfg.Overlay[p] = load.FromBytes(data)
+		}
+	}
+	insts := load.Instances(args, cfg)
 	var ps Problems
 	for i, inst := range insts {
 		if inst.Err != nil {

@@ -4,13 +4,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/lms/lms-ops/e2e"
 	"github.com/lms/lms-ops/gen"
 )
 
@@ -97,4 +101,18 @@ func run(dir, name string, args ...string) error {
 // Bench times each stage of the pipeline (median of 9 runs) and prints its share of the total.
 func Bench() error {
 	return gen.Time(os.Stdout, ".", 9)
+}
+
+// E2E runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.
+func E2E() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := os.Getenv("E2E_ROOT")
+	if root == "" {
+		root = "."
+	}
+	start := time.Now()
+	err := e2e.Run(ctx, e2e.Config{Root: root, Out: os.Stdout, Keep: os.Getenv("E2E_KEEP") != ""})
+	fmt.Printf("e2e: %s in %s\n", map[bool]string{true: "passed", false: "FAILED"}[err == nil], time.Since(start).Round(time.Second))
+	return err
 }

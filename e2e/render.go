@@ -1,0 +1,175 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+
+	"github.com/lms/lms-ops/gen"
+)
+
+// laptopFor is the `for` of every alert in the run: long enough to prove
+// that an alert waits, short enough for a quick run.
+const laptopFor = "10s"
+
+func loadCommitted(root string) (*gen.Model, error) {
+	m, err := gen.Load(root)
+	if err != nil {
+		return nil, fmt.Errorf("load envs/: %w", err)
+	}
+	return m, nil
+}
+
+// overrides are everything the laptop run changes in envs/: where things
+// listen, how often Prometheus scrapes and evaluates, the alerts' `for`,
+// Alertmanager's grouping delays, and where secrets and notifications go.
+// The alert expressions stay byte-identical (render checks it).
+func (r *run) overrides(m *gen.Model) []Override {
+	str := func(s string) ast.Expr { return ast.NewString(s) }
+	ovs := []Override{
+		{"envs", "settings.prometheus.scrape_interval", str("1s")},
+		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
+		{"envs", "settings.prometheus.rules_path", str(r.path("config", "alerts.yml"))},
+		{"envs", "settings.prometheus.alertmanager", str(r.addr("alertmanager"))},
+		{"envs", "settings.prometheus.self_target", str(r.addr("prometheus"))},
+		{"envs", "settings.alertmanager.group_wait", str("1s")},
+		{"envs", "settings.alertmanager.group_interval", str("1s")},
+		{"envs", "settings.alertmanager.secrets_dir", str(r.path("secrets"))},
+		{"envs", "settings.alertmanager.pagerduty_url", str("http://" + r.addr("sinks") + "/pagerduty")},
+		{"envs", "settings.alertmanager.smtp.smarthost", str(r.addr("smtp"))},
+		{"envs", "settings.alertmanager.smtp.require_tls", ast.NewBool(false)},
+	}
+	for _, n := range sortedEnvs(m) {
+		dir := path.Join(gen.EnvsDir, n)
+		ovs = append(ovs, Override{dir, "target", str(r.addr("api-" + n))})
+		for a := range m.Stack.Envs[n].Alerts {
+			ovs = append(ovs, Override{dir, "alerts." + a + ".for", str(laptopFor)})
+		}
+	}
+	// Caddy proxies to the production API.
+	for _, n := range sortedEnvs(m) {
+		if m.Stack.Envs[n].Labels["environment"] == "production" {
+			ovs = append(ovs, Override{"envs", "settings.caddy.upstream", str(r.addr("api-" + n))})
+		}
+	}
+	return ovs
+}
+
+// render loads envs/ with the laptop overlay, renders it, checks that the
+// alert expressions are the committed ones, and writes the configs and the
+// secret files.
+func (r *run) render(ctx context.Context) error {
+	committed, err := loadCommitted(r.cfg.Root)
+	if err != nil {
+		return err
+	}
+	if err := r.reservePorts(committed); err != nil {
+		return err
+	}
+	overlay, err := Overlay(r.cfg.Root, r.overrides(committed))
+	if err != nil {
+		return err
+	}
+	if r.model, err = gen.LoadWith(r.cfg.Root, overlay); err != nil {
+		return fmt.Errorf("load the overlay: %w", err)
+	}
+	files, err := gen.Render(r.model.Stack)
+	if err != nil {
+		return err
+	}
+	r.files = map[string][]byte{}
+	for _, f := range files {
+		r.files[f.Path] = f.Data
+	}
+	if err := sameExpressions(committed.Stack, r.model.Stack); err != nil {
+		return err
+	}
+	if err := r.writeConfigs(); err != nil {
+		return err
+	}
+	return r.writeSecrets()
+}
+
+// sameExpressions: the overlay changes no alert expression.
+func sameExpressions(committed, overlay *gen.Stack) error {
+	a, b := committed.Outputs.Alerts.Rules.Groups, overlay.Outputs.Alerts.Rules.Groups
+	if len(a) != len(b) {
+		return fmt.Errorf("the overlay has %d rule groups, the committed rules %d", len(b), len(a))
+	}
+	n := 0
+	for gi := range a {
+		for ri := range a[gi].Rules {
+			if a[gi].Rules[ri].Expr != b[gi].Rules[ri].Expr {
+				return fmt.Errorf("env %s: alert %s: the overlay changed the expression", a[gi].Env, a[gi].Rules[ri].Alert)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("no alert rule to compare")
+	}
+	return nil
+}
+
+// reservePorts picks a free loopback port for every server and API.
+func (r *run) reservePorts(m *gen.Model) error {
+	names := append([]string{}, portNames...)
+	for _, n := range sortedEnvs(m) {
+		names = append(names, "api-"+n)
+	}
+	ports, err := FreePorts(len(names))
+	if err != nil {
+		return err
+	}
+	r.ports = map[string]int{}
+	for i, n := range names {
+		r.ports[n] = ports[i]
+	}
+	return nil
+}
+
+// writeConfigs writes the rendered server configs under config/.
+func (r *run) writeConfigs() error {
+	o := r.model.Stack.Outputs
+	if err := os.MkdirAll(r.path("config"), 0o755); err != nil {
+		return err
+	}
+	for _, p := range []string{o.Prometheus.Path, o.Alerts.Path, o.Alertmanager.Path, o.Caddyfile.Path} {
+		if err := os.WriteFile(r.path("config", filepath.Base(p)), r.files[p], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeSecrets supplies every secret as a file, the way production does:
+// Slack webhooks point at the Slack sink, one path per secret.
+func (r *run) writeSecrets() error {
+	if err := os.MkdirAll(r.path("secrets"), 0o700); err != nil {
+		return err
+	}
+	for name := range r.model.Stack.Settings.Alertmanager.Secrets {
+		value := "e2e-" + name
+		if strings.HasPrefix(name, "slack_") {
+			value = "http://" + r.addr("sinks") + "/slack/" + name
+		}
+		if err := os.WriteFile(r.path("secrets", name), []byte(value), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedEnvs(m *gen.Model) []string {
+	var names []string
+	for n := range m.Stack.Envs {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	return names
+}

@@ -1,0 +1,165 @@
+// Package e2e runs the generated stack on the real servers, built from
+// their Go modules at the pinned versions, on loopback only: a fake LMS API
+// per environment, Prometheus, Alertmanager with its receivers pointed at
+// local sinks, and Caddy in front of the API. It proves that every alert
+// fires under its fault and reaches exactly the receivers the policy says.
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lms/lms-ops/gen"
+)
+
+// Config says where the repository is and where to report.
+type Config struct {
+	Root string
+	Out  io.Writer
+	// Keep keeps the temporary directory (configs, data, logs).
+	Keep bool
+}
+
+// run holds one end-to-end run.
+type run struct {
+	cfg      Config
+	start    time.Time
+	dir      string
+	ports    map[string]int
+	bins     map[string]string
+	model    *gen.Model // the laptop overlay of the model
+	files    map[string][]byte
+	apis     map[string]*FakeAPI
+	sinks    *Sinks
+	procs    []*Proc
+	failures []string
+}
+
+// portNames are the loopback ports a run needs, besides one per environment.
+var portNames = []string{"prometheus", "alertmanager", "sinks", "smtp", "caddy", "caddy-http", "caddy-admin"}
+
+// Run runs the end-to-end test and returns an error listing every failure.
+// Every process it starts is stopped before it returns, also when ctx is
+// cancelled (Ctrl-C).
+func Run(ctx context.Context, cfg Config) (err error) {
+	r := &run{cfg: cfg, start: time.Now(), apis: map[string]*FakeAPI{}}
+	if r.dir, err = os.MkdirTemp("", "lms-ops-e2e-"); err != nil {
+		return err
+	}
+	defer r.cleanup(&err)
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"build the servers", r.build},
+		{"render the laptop overlay", r.render},
+		{"start", r.startAll},
+		{"every scrape target is up", r.targetsUp},
+		{"a healthy run sends nothing", r.healthy},
+		{"each alert fires under its fault and reaches its receivers", r.faults},
+		{"LMSApiDown inhibits the other alerts of its job", r.inhibition},
+		{"Caddy proxies, compresses and hides /metrics", r.caddy},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		r.logf("%s: done", s.name)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if len(r.failures) > 0 {
+		return errors.New(strings.Join(r.failures, "\n"))
+	}
+	return nil
+}
+
+// logf prints a timeline line: seconds since the start, then the message.
+func (r *run) logf(format string, args ...any) {
+	fmt.Fprintf(r.cfg.Out, "%7.1fs  %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// fail records a failed assertion; the run goes on to report them all.
+func (r *run) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	r.failures = append(r.failures, msg)
+	r.logf("FAIL %s", msg)
+}
+
+// cleanup stops everything; on failure it points at the logs.
+func (r *run) cleanup(err *error) {
+	for i := len(r.procs) - 1; i >= 0; i-- {
+		r.procs[i].Stop()
+	}
+	for _, a := range r.apis {
+		a.Close()
+	}
+	if r.sinks != nil {
+		r.sinks.Close()
+	}
+	if *err != nil {
+		var logs []string
+		for _, p := range r.procs {
+			logs = append(logs, p.Log)
+		}
+		if r.sinks != nil {
+			*err = fmt.Errorf("%w\nnotifications received:\n%s", *err, r.sinks)
+		}
+		*err = fmt.Errorf("%w\nserver logs: %s (kept)", *err, strings.Join(logs, " "))
+		return
+	}
+	if !r.cfg.Keep {
+		os.RemoveAll(r.dir)
+	}
+}
+
+// path is a file of the run's temporary directory.
+func (r *run) path(elem ...string) string {
+	return filepath.Join(append([]string{r.dir}, elem...)...)
+}
+
+func (r *run) addr(name string) string {
+	return "127.0.0.1:" + strconv.Itoa(r.ports[name])
+}
+
+// listen opens the reserved port of name.
+func (r *run) listen(name string) (net.Listener, error) {
+	return net.Listen("tcp", r.addr(name))
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// waitFor polls cond every 250 ms until it returns true, ctx ends or the
+// timeout passes; the last error of cond explains a timeout.
+func waitFor(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		ok, err := cond()
+		if ok {
+			return nil
+		}
+		last = err
+		if time.Now().After(deadline) {
+			if last == nil {
+				last = errors.New("condition not met")
+			}
+			return fmt.Errorf("after %s: %w", timeout, last)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// startAll starts the fake APIs, the sinks and the three servers, and waits
+// until each answers.
+func (r *run) startAll(ctx context.Context) error {
+	for _, n := range sortedEnvs(r.model) {
+		ln, err := r.listen("api-" + n)
+		if err != nil {
+			return err
+		}
+		if r.apis[n], err = StartFakeAPI(ln, r.model.Stack.Metrics); err != nil {
+			return err
+		}
+	}
+	httpLn, err := r.listen("sinks")
+	if err != nil {
+		return err
+	}
+	smtpLn, err := r.listen("smtp")
+	if err != nil {
+		return err
+	}
+	r.sinks = StartSinks(httpLn, smtpLn)
+	logs := r.path("logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		return err
+	}
+	for _, start := range []func(string) error{r.startPrometheus, r.startAlertmanager, r.startCaddy} {
+		if err := start(logs); err != nil {
+			return err
+		}
+	}
+	ready := map[string]string{
+		"prometheus":   "http://" + r.addr("prometheus") + "/-/ready",
+		"alertmanager": "http://" + r.addr("alertmanager") + "/-/ready",
+	}
+	for name, url := range ready {
+		if err := waitFor(ctx, 30*time.Second, func() (bool, error) { return r.get(url) }); err != nil {
+			return fmt.Errorf("%s is not ready: %w", name, err)
+		}
+	}
+	return waitFor(ctx, 30*time.Second, func() (bool, error) {
+		resp, err := r.caddyClient().Get(r.siteURL("/"))
+		if err != nil {
+			return false, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, fmt.Errorf("caddy answers %s", resp.Status)
+	})
+}
+
+// get reports whether url answers 200.
+func (r *run) get(url string) (bool, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK, fmt.Errorf("%s answers %s", url, resp.Status)
+}
+
+func (r *run) startPrometheus(logs string) error {
+	p, err := Start("prometheus", r.bins["prometheus"], r.dir, logs, nil,
+		"--config.file="+r.path("config", "prometheus.yml"),
+		"--storage.tsdb.path="+r.path("prometheus-data"),
+		"--web.listen-address="+r.addr("prometheus"))
+	if err == nil {
+		r.procs = append(r.procs, p)
+	}
+	return err
+}
+
+func (r *run) startAlertmanager(logs string) error {
+	p, err := Start("alertmanager", r.bins["alertmanager"], r.dir, logs, nil,
+		"--config.file="+r.path("config", "alertmanager.yml"),
+		"--storage.path="+r.path("alertmanager-data"),
+		"--web.listen-address="+r.addr("alertmanager"),
+		"--cluster.listen-address=") // no gossip: a single instance
+	if err == nil {
+		r.procs = append(r.procs, p)
+	}
+	return err
+}
+
+// startCaddy adapts the generated Caddyfile with Caddy itself, then changes
+// only what a laptop needs: listen on loopback, no HTTP redirect listener,
+// an admin endpoint of its own, and no installation of the internal CA into
+// the machine's trust store; the site block is the generated one.
+func (r *run) startCaddy(logs string) error {
+	env := r.caddyEnv()
+	adapt := exec.Command(r.bins["caddy"], "adapt", "--config", r.path("config", "Caddyfile"), "--adapter", "caddyfile")
+	adapt.Env = append(os.Environ(), env...)
+	out, err := adapt.Output()
+	if err != nil {
+		return fmt.Errorf("caddy adapt: %w", err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(out, &cfg); err != nil {
+		return fmt.Errorf("caddy adapt output: %w", err)
+	}
+	if err := r.laptopCaddy(cfg); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(r.path("config", "caddy.json"), data, 0o644); err != nil {
+		return err
+	}
+	p, err := Start("caddy", r.bins["caddy"], r.dir, logs, env, "run", "--config", r.path("config", "caddy.json"))
+	if err == nil {
+		r.procs = append(r.procs, p)
+	}
+	return err
+}
+
+// caddyEnv gives Caddy its placeholders and keeps its state in the run.
+func (r *run) caddyEnv() []string {
+	c := r.model.Stack.Settings.Caddy
+	return []string{
+		c.Env["domain"] + "=localhost:" + strconv.Itoa(r.ports["caddy"]),
+		c.Env["email"] + "=" + c.Examples[c.Env["email"]],
+		"XDG_DATA_HOME=" + r.path("caddy-data"),
+		"XDG_CONFIG_HOME=" + r.path("caddy-config"),
+		"HOME=" + r.dir,
+	}
+}
+
+// laptopCaddy edits the adapted JSON config in place.
+func (r *run) laptopCaddy(cfg map[string]any) error {
+	cfg["admin"] = map[string]any{"listen": r.addr("caddy-admin")}
+	apps, _ := cfg["apps"].(map[string]any)
+	httpApp, _ := apps["http"].(map[string]any)
+	servers, _ := httpApp["servers"].(map[string]any)
+	if len(servers) == 0 {
+		return fmt.Errorf("the adapted Caddyfile has no HTTP server")
+	}
+	httpApp["http_port"] = r.ports["caddy-http"]
+	httpApp["https_port"] = r.ports["caddy"]
+	for _, s := range servers {
+		srv := s.(map[string]any)
+		srv["listen"] = []string{r.addr("caddy")}
+		srv["automatic_https"] = map[string]any{"disable_redirects": true}
+	}
+	apps["pki"] = map[string]any{"certificate_authorities": map[string]any{"local": map[string]any{"install_trust": false}}}
+	return nil
+}
