@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
@@ -170,6 +171,6 @@ func sortedEnvs(m *gen.Model) []string {
 	for n := range m.Stack.Envs {
 		names = append(names, n)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	return names
 }

@@ -13,7 +13,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -136,8 +135,6 @@ func (r *run) addr(name string) string {
 func (r *run) listen(name string) (net.Listener, error) {
 	return net.Listen("tcp", r.addr(name))
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // waitFor polls cond every 250 ms until it returns true, ctx ends or the
 // timeout passes; the last error of cond explains a timeout.

@@ -3,7 +3,6 @@ package gen
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -118,10 +117,8 @@ func checkJobCoverage(m *Model, _ Files) Problems {
 			}
 		}
 	}
-	var uncovered []string
 	for i, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
 		if _, exempt := s.Settings.Prometheus.UnalertedJobs[j.JobName]; !covered[j.JobName] && !exempt {
-			uncovered = append(uncovered, j.JobName)
 			ps = append(ps, Problem{
 				Pos:   m.PosOf("", fmt.Sprintf("outputs.prometheus.config.scrape_configs[%d].job_name", i)),
 				Scope: "stack: " + path.Base(s.Outputs.Prometheus.Path) + ": job " + j.JobName,
@@ -129,6 +126,5 @@ func checkJobCoverage(m *Model, _ Files) Problems {
 			})
 		}
 	}
-	sort.Strings(uncovered)
 	return ps
 }

@@ -103,8 +103,8 @@ func Bench() error {
 	return gen.Time(os.Stdout, ".", 9)
 }
 
-// E2E runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.
-func E2E() error {
+// E2e runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.
+func E2e() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := os.Getenv("E2E_ROOT")
