@@ -64,25 +64,15 @@ func receiverTemplates(r Receiver) map[string]string {
 }
 
 // sampleAlerts is one firing alert per rule of every environment, with the
-// labels the rule really gives it (see AlertLabels).
+// labels the rule really gives it (see realAlerts).
 func sampleAlerts(s *Stack) []*types.Alert {
 	var alerts []*types.Alert
-	now := time.Unix(0, 0).UTC()
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			a := &types.Alert{Alert: model.Alert{
-				Labels:      model.LabelSet{},
-				Annotations: model.LabelSet{},
-				StartsAt:    now,
-			}}
-			for k, v := range AlertLabels(s, g, r) {
-				a.Labels[model.LabelName(k)] = model.LabelValue(v)
-			}
-			for k, v := range r.Annotations {
-				a.Annotations[model.LabelName(k)] = model.LabelValue(v)
-			}
-			alerts = append(alerts, a)
-		}
+	for _, a := range realAlerts(s) {
+		alerts = append(alerts, &types.Alert{Alert: model.Alert{
+			Labels:      a.labels,
+			Annotations: toLabelSet(a.rule.Annotations),
+			StartsAt:    time.Unix(0, 0).UTC(),
+		}})
 	}
 	return alerts
 }

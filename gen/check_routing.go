@@ -33,14 +33,19 @@ func realAlerts(s *Stack) []realAlert {
 	var out []realAlert
 	for gi, g := range s.Outputs.Alerts.Rules.Groups {
 		for ri, r := range g.Rules {
-			ls := model.LabelSet{}
-			for k, v := range AlertLabels(s, g, r) {
-				ls[model.LabelName(k)] = model.LabelValue(v)
-			}
-			out = append(out, realAlert{env: g.Env, rule: r, labels: ls, gi: gi, ri: ri})
+			out = append(out, realAlert{env: g.Env, rule: r, labels: toLabelSet(AlertLabels(s, g, r)), gi: gi, ri: ri})
 		}
 	}
 	return out
+}
+
+// toLabelSet converts a label map to Alertmanager's and Prometheus's type.
+func toLabelSet(m map[string]string) model.LabelSet {
+	ls := model.LabelSet{}
+	for k, v := range m {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return ls
 }
 
 // loadAlertmanager parses the rendered alertmanager.yml with Alertmanager's

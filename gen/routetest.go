@@ -66,10 +66,7 @@ func HandRouteCases(s *Stack) []RouteCase {
 // RunRouteCase routes the case's labels through cfg with Alertmanager's own
 // route matching and returns a failure naming the route path taken, or "".
 func RunRouteCase(cfg *amconfig.Config, c RouteCase) string {
-	ls := model.LabelSet{}
-	for k, v := range c.Labels {
-		ls[model.LabelName(k)] = model.LabelValue(v)
-	}
+	ls := toLabelSet(c.Labels)
 	got, paths := RouteReceivers(cfg, ls)
 	want := append([]string{}, c.Receivers...)
 	sort.Strings(want)
@@ -104,12 +101,8 @@ func RunInhibitCase(cfg *amconfig.Config, t InhibitTest) (bool, error) {
 
 // firingAlert is an alert that started now and has not ended.
 func firingAlert(ls map[string]string) *types.Alert {
-	set := model.LabelSet{}
-	for k, v := range ls {
-		set[model.LabelName(k)] = model.LabelValue(v)
-	}
 	now := time.Now()
-	return &types.Alert{Alert: model.Alert{Labels: set, StartsAt: now, EndsAt: now.Add(time.Hour)}}
+	return &types.Alert{Alert: model.Alert{Labels: toLabelSet(ls), StartsAt: now, EndsAt: now.Add(time.Hour)}}
 }
 
 // oneShot is an alert provider that streams the alerts sent on its channel.
@@ -154,19 +147,11 @@ func checkRouteTests(m *Model, files Files) Problems {
 		case err != nil:
 			msg = err.Error()
 		case muted != t.Muted:
-			msg = fmt.Sprintf("source %s: target %s muted = %v, want %v", labelString(t.Source), labelString(t.Target), muted, t.Muted)
+			msg = fmt.Sprintf("source %s: target %s muted = %v, want %v", toLabelSet(t.Source), toLabelSet(t.Target), muted, t.Muted)
 		}
 		if msg != "" {
 			ps = append(ps, Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: msg})
 		}
 	}
 	return ps
-}
-
-func labelString(ls map[string]string) string {
-	set := model.LabelSet{}
-	for k, v := range ls {
-		set[model.LabelName(k)] = model.LabelValue(v)
-	}
-	return set.String()
 }
