@@ -96,7 +96,7 @@ func (a *FakeAPI) register(m gen.Metric) error {
 		v.WithLabelValues(values...).Set(1)
 		c = v
 	case "histogram":
-		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: m.Name, Help: m.Help, Buckets: []float64{.01, .05, .1, .25, .5, .75, 1, 2.5, 5}}, m.Labels)
+		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: m.Name, Help: m.Help, Buckets: m.Buckets}, m.Labels)
 		if m.Name == "http_request_duration_seconds" {
 			a.latency = v
 		}

@@ -10,7 +10,8 @@ import (
 	"github.com/lms/lms-ops/gen"
 )
 
-const root = ".."
+// root is the fixture stack (testdata/stack), never the live envs/.
+const root = "../testdata/stack"
 
 // TestOverlay: the overlay changes exactly the overridden fields, the model
 // still loads, and an override that finds no field is an error.

@@ -7,14 +7,14 @@ import "testing"
 
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := Load(repoRoot); err != nil {
+		if _, err := Load(fixtureRoot); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkRender(b *testing.B) {
-	m, err := Load(repoRoot)
+	m, err := Load(fixtureRoot)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -27,7 +27,29 @@ func BenchmarkRender(b *testing.B) {
 
 func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
-		if _, _, err := Generate(repoRoot); err != nil {
+		if _, _, err := Generate(fixtureRoot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRuleCases(b *testing.B) {
+	m, err := Load(fixtureRoot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, err := Render(m.Stack)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rules []byte
+	for _, f := range files {
+		if f.Path == m.Stack.Outputs.Alerts.Path {
+			rules = f.Data
+		}
+	}
+	for b.Loop() {
+		if _, _, err := RunRuleCases(m.Stack, rules); err != nil {
 			b.Fatal(err)
 		}
 	}

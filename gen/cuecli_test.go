@@ -15,7 +15,7 @@ func TestCUECLI(t *testing.T) {
 		{"export", "./" + EnvsDir + "/prod"},
 	} {
 		cmd := exec.Command("go", append([]string{"tool", "cue"}, args...)...)
-		cmd.Dir = repoRoot
+		cmd.Dir = fixtureRoot
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("cue %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -1,43 +1,23 @@
 package gen
 
 import (
-	"bytes"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
-
-	"cuelang.org/go/cue/format"
 )
 
-// TestCUEFormatted: every CUE file is formatted as `cue fmt` formats it.
-func TestCUEFormatted(t *testing.T) {
-	n := 0
-	for _, dir := range []string{"cue.mod", SchemaDir, EnvsDir} {
-		err := filepath.WalkDir(filepath.Join(repoRoot, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Ext(p) != ".cue" {
-				return err
-			}
-			n++
-			src, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			got, err := format.Source(src)
-			if err != nil {
-				t.Errorf("%s: %v", p, err)
-				return nil
-			}
-			if !bytes.Equal(got, src) {
-				t.Errorf("%s is not cue fmt-formatted (run: go tool cue fmt ./...)", p)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+// TestUnformattedCUE: the fixture is cue fmt-clean, and a file indented by
+// hand is reported with its path.
+func TestUnformattedCUE(t *testing.T) {
+	root := copyRepo(t)
+	if ps, err := UnformattedCUE(root); err != nil || len(ps) > 0 {
+		t.Fatalf("fixture: %v %v", ps, err)
 	}
-	if n == 0 {
-		t.Fatal("no CUE file found")
+	edit(t, root, "envs/prod/env.cue", "job:          \"lms_api_prod\"", "job:    \"lms_api_prod\"")
+	ps, err := UnformattedCUE(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ps.Error(); !strings.Contains(got, "envs/prod/env.cue: [cue-fmt] not formatted") {
+		t.Errorf("got %q", got)
 	}
 }

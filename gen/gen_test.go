@@ -3,7 +3,6 @@ package gen
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,16 +14,16 @@ var update = flag.Bool("update", false, "rewrite the committed outputs (the gold
 // the committed file (the committed outputs are the golden files, reviewed
 // in every change). With -update it writes them, as `mage gen` does.
 func TestGolden(t *testing.T) {
-	_, files, err := Generate(repoRoot)
+	_, files, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := Write(repoRoot, files); err != nil {
+		if err := Write(fixtureRoot, files); err != nil {
 			t.Fatal(err)
 		}
 	}
-	drifts, err := Compare(repoRoot, files)
+	drifts, err := Compare(fixtureRoot, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +34,11 @@ func TestGolden(t *testing.T) {
 
 // TestDeterministic: two runs render identical bytes.
 func TestDeterministic(t *testing.T) {
-	_, a, err := Generate(repoRoot)
+	_, a, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, b, err := Generate(repoRoot)
+	_, b, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,45 +48,6 @@ func TestDeterministic(t *testing.T) {
 	for i := range a {
 		if a[i].Path != b[i].Path || !bytes.Equal(a[i].Data, b[i].Data) {
 			t.Errorf("%s differs between two runs", a[i].Path)
-		}
-	}
-}
-
-// TestRuleCases evaluates the alert rules on Prometheus's engine: in each
-// environment, every alert fires just above its threshold (only after
-// `for`), stays quiet just below it, and the other environment, healthy and
-// busy, raises nothing. Annotations only read labels the alert carries.
-func TestRuleCases(t *testing.T) {
-	m, files := generate(t)
-	cases, err := DeriveRuleCases(m.Stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 0
-	for _, g := range m.Stack.Outputs.Alerts.Rules.Groups {
-		want += 2 * len(g.Rules)
-	}
-	if len(cases) != want || want == 0 {
-		t.Fatalf("%d derived cases, want %d (above and below per alert per environment)", len(cases), want)
-	}
-	seen := map[string]bool{}
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			failures, err := RunRuleCase(m.Stack, files[m.Stack.Outputs.Alerts.Path], c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range failures {
-				t.Error(f)
-			}
-		})
-		seen[fmt.Sprintf("%s/%s", c.Env, c.Alert)] = true
-	}
-	for env := range m.Stack.Envs {
-		for alert := range m.Stack.Envs[env].Alerts {
-			if !seen[env+"/"+alert] {
-				t.Errorf("no case for alert %s in env %s", alert, env)
-			}
 		}
 	}
 }

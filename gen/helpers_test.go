@@ -11,46 +11,49 @@ import (
 	"testing"
 )
 
-// repoRoot is the repository root, seen from this package's directory.
-const repoRoot = ".."
+// fixtureRoot is the stack the tool's tests run on: a complete repository
+// (its own envs/, committed outputs and cue.mod) whose schema/ and tools/
+// are links to the real ones. Tests never read the live envs/: an
+// operator's edit there must neither break them nor invalidate Go's test
+// cache. The fixture's outputs are its golden files (go test ./gen -update).
+const fixtureRoot = "../testdata/stack"
 
-// copiedPaths are what a copy of the repository needs to run gen.
-var copiedPaths = []string{"cue.mod", "schema", "envs", "ops", "docker-compose.observability.yml", "docker-compose.prod.yml"}
-
-// copyRepo copies the CUE model and the committed outputs into a temporary
-// directory; tools/ is a symlink so the Caddy check reuses its build.
+// copyRepo copies the fixture into a temporary directory for a test that
+// edits it; its links (schema/, tools/) point at the real directories, so
+// the Caddy check reuses its build.
 func copyRepo(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	for _, p := range copiedPaths {
-		src := filepath.Join(repoRoot, p)
-		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, err := filepath.Rel(repoRoot, path)
-			if err != nil {
-				return err
-			}
-			target := filepath.Join(dst, rel)
-			if d.IsDir() {
-				return os.MkdirAll(target, 0o755)
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, 0o644)
-		})
+	err := filepath.WalkDir(fixtureRoot, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-	}
-	tools, err := filepath.Abs(filepath.Join(repoRoot, "tools"))
+		rel, err := filepath.Rel(fixtureRoot, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return err
+			}
+			abs, err := filepath.Abs(real)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(abs, target)
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(tools, filepath.Join(dst, "tools")); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -32,6 +32,9 @@ type Model struct {
 	EnvValues map[string]cue.Value
 	// RuleRuns are the rule cases as run by Generate (nil before).
 	RuleRuns []RuleRun
+	// Skipped are the hand-written rule tests whose precondition does not
+	// hold for the configured values, each with the reason.
+	Skipped []string
 }
 
 // Load is the only place CUE is loaded. It evaluates the shared stack
@@ -69,7 +72,7 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	var ps Problems
 	for i, inst := range insts {
 		if inst.Err != nil {
-			ps = append(ps, cueProblems(root, scopeOf(names, i-1), "", inst.Err)...)
+			ps = append(ps, cueProblems(root, scopeOf(names, i-1), "", inst.Err, nil)...)
 		}
 	}
 	if len(ps) > 0 {
@@ -77,25 +80,52 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	}
 	vals, err := cuecontext.New().BuildInstances(insts)
 	if err != nil {
-		return nil, cueProblems(root, "", "", err)
+		return nil, cueProblems(root, "", "", err, nil)
 	}
 	// Unify with the definitions explicitly: CUE does not close the fields
 	// declared next to an embedded definition, so the files' own
 	// `schema.#Env` embedding would let a typo such as `thresholdz` through.
 	envDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Env")))
 	stackDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Stack")))
-	m := &Model{Root: root, Value: stackDef.Unify(vals[1]), EnvValues: map[string]cue.Value{}}
+	raw := map[string]cue.Value{}
 	for i, n := range names {
-		ev := envDef.Unify(vals[i+2])
+		raw[n] = vals[i+2]
+	}
+	// locate puts an error about an environment's value at the operator's
+	// own line, whichever file holds the rule it broke.
+	locate := func(env string, path []string) (located, bool) {
+		if len(path) > 0 && strings.HasPrefix(path[0], "#") {
+			path = path[1:]
+		}
+		if env == "" && len(path) > 2 && path[0] == "envs" {
+			env, path = path[1], path[2:]
+		}
+		v, ok := raw[env]
+		if !ok || len(path) == 0 {
+			return located{}, false
+		}
+		// A hidden field _x holds a bound of the field x (schema.#Stack).
+		path = append(path[:len(path)-1:len(path)-1], strings.TrimPrefix(path[len(path)-1], "_"))
+		at := located{scope: "env " + env, path: strings.Join(path, ".")}
+		at.pos = operatorPos(root, v.LookupPath(cue.ParsePath(at.path)))
+		return at, at.pos != ""
+	}
+	m := &Model{Root: root, EnvValues: map[string]cue.Value{}}
+	envs := map[string]cue.Value{}
+	for _, n := range names {
+		ev := envDef.Unify(raw[n])
 		if err := ev.Validate(cue.Concrete(true)); err != nil {
-			ps = append(ps, cueProblems(root, "env "+n, "#Env.", err)...)
+			ps = append(ps, cueProblems(root, "env "+n, "#Env.", err, func(p []string) (located, bool) { return locate(n, p) })...)
 			continue
 		}
 		m.EnvValues[n] = ev
-		m.Value = m.Value.FillPath(cue.MakePath(cue.Str("envs"), cue.Str(n)), ev)
+		envs[n] = ev
 	}
+	// All environments are filled in at once: one unification, not one
+	// re-evaluation of the stack per environment.
+	m.Value = stackDef.Unify(vals[1]).FillPath(cue.MakePath(cue.Str("envs")), envs)
 	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
-		ps = append(ps, cueProblems(root, "stack", "#Stack.", err)...)
+		ps = append(ps, cueProblems(root, "stack", "#Stack.", err, func(p []string) (located, bool) { return locate("", p) })...)
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -166,13 +196,22 @@ func (m *Model) PosOf(env, path string) string {
 	if env != "" {
 		v = m.EnvValues[env]
 	}
-	v = v.LookupPath(cue.ParsePath(path))
+	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(path)))
+}
+
+// operatorPos is the position of v, or of the first value it was unified
+// from, outside schema/: where the operator wrote it. "" when none.
+func operatorPos(root string, v cue.Value) string {
 	if !v.Exists() {
 		return ""
 	}
 	for _, c := range append([]cue.Value{v}, conjuncts(v)...) {
-		if pos := c.Pos(); pos.IsValid() && !strings.Contains(pos.Filename(), "/schema/") {
-			return relPos(m.Root, pos)
+		pos := c.Pos()
+		if src := c.Source(); src != nil {
+			pos = src.Pos() // the value itself, where Pos may give its struct
+		}
+		if pos.IsValid() && !strings.Contains(pos.Filename(), "/"+SchemaDir+"/") {
+			return relPos(root, pos)
 		}
 	}
 	return ""

@@ -139,6 +139,8 @@ type Metric struct {
 	Help   string   `json:"help"`
 	Unit   string   `json:"unit"`
 	Labels []string `json:"labels"`
+	// Buckets are a histogram's finite upper bounds.
+	Buckets []float64 `json:"buckets,omitempty"`
 }
 
 // Outputs are the generated files.
@@ -208,8 +210,15 @@ type RoutingPolicy struct {
 
 // RuleTest is a hand-written rule test (schema.#RuleTest).
 type RuleTest struct {
-	Name     string        `json:"name"`
-	Env      string        `json:"env"`
+	Name      string   `json:"name"`
+	Env       string   `json:"env"`
+	Evaluates []string `json:"evaluates,omitempty"`
+	// Precondition, when set, says whether the case makes sense for the
+	// configured values; a case whose precondition does not hold is skipped.
+	Precondition *struct {
+		Holds  bool   `json:"holds"`
+		Reason string `json:"reason"`
+	} `json:"precondition,omitempty"`
 	Interval string        `json:"interval"`
 	Series   []InputSeries `json:"series"`
 	Evals    []struct {

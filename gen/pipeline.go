@@ -26,7 +26,7 @@ func Generate(root string) (*Model, []File, error) {
 			ruleFile = f.Data
 		}
 	}
-	if m.RuleRuns, err = RunRuleCases(m.Stack, ruleFile); err != nil {
+	if m.RuleRuns, m.Skipped, err = RunRuleCases(m.Stack, ruleFile); err != nil {
 		return nil, nil, err
 	}
 	tests, err := renderPromtoolTests(m.Stack, m.RuleRuns)

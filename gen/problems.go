@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,18 +70,28 @@ func (ps Problems) Err() error {
 // cueProblems turns every CUE error in err into a Problem. Positions are made
 // relative to root; the operator's own files (envs/) come first, the schema
 // rule that was broken goes into Also. trim is removed from the front of
-// every path (the definition the value was unified with).
-func cueProblems(root, scope, trim string, err error) Problems {
+// every path (the definition the value was unified with). locate, when not
+// nil, finds where the operator wrote the value at an error's path: that
+// position comes first, before the rule's own positions.
+func cueProblems(root, scope, trim string, err error, locate func(path []string) (located, bool)) Problems {
 	var ps Problems
 	seen := map[string]bool{}
 	for _, e := range errors.Errors(errors.Sanitize(errors.Promote(err, ""))) {
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if path := strings.TrimPrefix(strings.Join(e.Path(), "."), trim); path != "" {
+		path := strings.TrimPrefix(strings.Join(e.Path(), "."), trim)
+		positions := sortPositions(root, errors.Positions(e))
+		p := Problem{Scope: scope}
+		if locate != nil && (len(positions) == 0 || !isEnvFile(positions[0])) {
+			if at, ok := locate(e.Path()); ok {
+				positions = append([]string{at.pos}, slices.DeleteFunc(positions, func(p string) bool { return p == at.pos })...)
+				p.Scope, path = at.scope, at.path
+			}
+		}
+		if path != "" {
 			msg = path + ": " + msg
 		}
-		positions := sortPositions(root, errors.Positions(e))
-		p := Problem{Scope: scope, Msg: msg}
+		p.Msg = msg
 		if len(positions) > 0 {
 			p.Pos, p.Also = positions[0], positions[1:]
 		}
@@ -91,6 +102,10 @@ func cueProblems(root, scope, trim string, err error) Problems {
 	}
 	return withoutConsequences(ps)
 }
+
+// located is where the operator wrote a value: its position, the
+// environment it belongs to and its path there.
+type located struct{ pos, scope, path string }
 
 // withoutConsequences drops the errors that only follow from another one:
 // CUE reports every use of a broken value again ("invalid interpolation"),
@@ -139,7 +154,7 @@ func sortPositions(root string, poss []token.Pos) []string {
 	}
 	rank := func(s string) int {
 		switch {
-		case strings.HasPrefix(s, "envs/") && strings.Count(s[:strings.Index(s, ":")], "/") >= 2:
+		case isEnvFile(s):
 			return 0
 		case strings.HasPrefix(s, "envs/"):
 			return 1
@@ -149,6 +164,12 @@ func sortPositions(root string, poss []token.Pos) []string {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
 	return out
+}
+
+// isEnvFile tells whether a position is in an environment's own files
+// (envs/<name>/), where an operator sets values.
+func isEnvFile(pos string) bool {
+	return strings.HasPrefix(pos, EnvsDir+"/") && strings.Count(pos[:strings.Index(pos, ":")], "/") >= 2
 }
 
 // relPos formats pos as "file:line:col" with file relative to root.

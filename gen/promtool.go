@@ -3,10 +3,13 @@ package gen
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
 )
 
 // RuleRun is the outcome of one rule case on Prometheus's engine.
@@ -17,24 +20,42 @@ type RuleRun struct {
 	Observed map[time.Duration][]FiringAlert
 }
 
-// RunRuleCases evaluates every rule case once; gen renders the promtool
-// test file from the runs and the rule-tests check reads their failures.
-func RunRuleCases(s *Stack, ruleFile []byte) ([]RuleRun, error) {
-	cases, err := AllRuleCases(s)
+// RunRuleCases evaluates every rule case once, concurrently (each case has
+// its own storage and engine); gen renders the promtool test file from the
+// runs and the rule-tests check reads their failures. skipped lists the
+// hand-written cases whose precondition does not hold. A rule file that
+// does not parse runs nothing: the rule-files check says why.
+func RunRuleCases(s *Stack, ruleFile []byte) (runs []RuleRun, skipped []string, err error) {
+	cases, skipped, err := AllRuleCases(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	runs := make([]RuleRun, 0, len(cases))
-	for _, c := range cases {
-		run := RuleRun{Case: c, Observed: map[time.Duration][]FiringAlert{}}
-		failures, err := runRuleCase(s, ruleFile, c, func(t time.Duration, got []FiringAlert) { run.Observed[t] = got })
-		if err != nil {
-			failures = append(failures, err.Error())
-		}
-		run.Failures = failures
-		runs = append(runs, run)
+	rules, errs := rulefmt.Parse(ruleFile)
+	if len(errs) > 0 {
+		return nil, skipped, nil
 	}
-	return runs, nil
+	runs = make([]RuleRun, len(cases))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				run := RuleRun{Case: cases[i], Observed: map[time.Duration][]FiringAlert{}}
+				failures, err := runRuleCase(s, rules, cases[i], func(t time.Duration, got []FiringAlert) { run.Observed[t] = got })
+				if err != nil {
+					failures = append(failures, err.Error())
+				}
+				run.Failures = failures
+				runs[i] = run
+			}
+		})
+	}
+	for i := range cases {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return runs, skipped, nil
 }
 
 // promtoolFile is a `promtool test rules` file.

@@ -18,7 +18,7 @@ func promtool(t *testing.T, root string, testFile string) (bool, string) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("go", "tool", "promtool", "test", "rules", abs)
-	cmd.Dir = repoRoot // the module that pins promtool
+	cmd.Dir = fixtureRoot // the module that pins promtool
 	out, err := cmd.CombinedOutput()
 	if !strings.Contains(string(out), "Unit Testing:") {
 		t.Fatalf("promtool did not run: %v\n%s", err, out)
@@ -32,7 +32,7 @@ func promtool(t *testing.T, root string, testFile string) (bool, string) {
 func TestPromtoolAgrees(t *testing.T) {
 	m, _ := generate(t)
 	testFile := PromtoolTestsPath(m.Stack)
-	if ok, out := promtool(t, repoRoot, testFile); !ok {
+	if ok, out := promtool(t, fixtureRoot, testFile); !ok {
 		t.Fatalf("promtool fails on the committed rules and tests, check passes:\n%s", out)
 	}
 

@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/go-kit/log"
-	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
-	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
 )
 
@@ -34,30 +33,24 @@ type FiringAlert struct {
 // server does (and `promtool test rules`): its rule manager and PromQL
 // engine, on synthetic series sampled once a minute.
 type ruleEvaluation struct {
-	ruleFile     []byte
+	rules        *rulefmt.RuleGroups
 	evalInterval time.Duration
 	// interval is the spacing of the input samples.
 	interval time.Duration
 	series   []InputSeries
 	horizon  time.Duration
+	// steadyAfter is when the inputs have become steady: from then on
+	// every series grows at a constant rate and every window is full, so
+	// every expression's result stays the same. Evaluations after it
+	// that no check reads are skipped; before it, every step runs.
+	steadyAfter time.Duration
 }
 
-// memLoader serves the rendered rule file to the rule manager.
-type memLoader struct{ data []byte }
+// memLoader serves the parsed rule groups to the rule manager.
+type memLoader struct{ rules *rulefmt.RuleGroups }
 
-func (l memLoader) Load(string) (*rulefmt.RuleGroups, []error) { return rulefmt.Parse(l.data) }
+func (l memLoader) Load(string) (*rulefmt.RuleGroups, []error) { return l.rules, nil }
 func (memLoader) Parse(q string) (parser.Expr, error)          { return parser.ParseExpr(q) }
-
-// loadNotation formats the series as promqltest's load command.
-func (e ruleEvaluation) loadNotation() string {
-	n := int(e.horizon / e.interval)
-	var b strings.Builder
-	fmt.Fprintf(&b, "load %s\n", model.Duration(e.interval))
-	for _, s := range e.series {
-		fmt.Fprintf(&b, "  %s %s\n", s.Series, s.loadValues(n))
-	}
-	return b.String()
-}
 
 // loadValues is the series' values in load notation: as written, or
 // "start+stepxN" for a derived series.
@@ -71,19 +64,28 @@ func (s InputSeries) loadValues(n int) string {
 // run evaluates every group at each step from 0 to the last check time and
 // calls observe with the alerts firing at each time in at.
 func (e ruleEvaluation) run(at []time.Duration, observe func(time.Duration, []FiringAlert)) error {
-	suite, err := promqltest.NewLazyLoader(e.loadNotation(), promqltest.LazyLoaderOpts{EnableAtModifier: true, EnableNegativeOffset: true})
+	st, err := newSeriesStore(e.series, e.interval, e.horizon)
 	if err != nil {
 		return fmt.Errorf("load series: %w", err)
 	}
-	defer suite.Close()
-	suite.SubqueryInterval = e.evalInterval
+	defer st.close()
+	// The server's engine settings: its default sample limit
+	// (--query.max-samples), subqueries at the evaluation interval.
+	engine := promql.NewEngine(promql.EngineOpts{
+		MaxSamples:               50_000_000,
+		Timeout:                  2 * time.Minute,
+		NoStepSubqueryIntervalFn: func(int64) int64 { return e.evalInterval.Milliseconds() },
+		EnableAtModifier:         true,
+		EnableNegativeOffset:     true,
+	})
+	ctx := context.Background()
 	mgr := rules.NewManager(&rules.ManagerOptions{
-		QueryFunc:   rules.EngineQueryFunc(suite.QueryEngine(), suite.Storage()),
-		Appendable:  suite.Storage(),
-		Context:     context.Background(),
+		QueryFunc:   rules.EngineQueryFunc(engine, st),
+		Appendable:  st.head,
+		Context:     ctx,
 		NotifyFunc:  func(context.Context, string, ...*rules.Alert) {},
 		Logger:      log.NewNopLogger(),
-		GroupLoader: memLoader{e.ruleFile},
+		GroupLoader: memLoader{e.rules},
 	})
 	groups, errs := mgr.LoadGroups(e.evalInterval, labels.EmptyLabels(), "", nil, "alerts.yml")
 	if len(errs) > 0 {
@@ -100,27 +102,26 @@ func (e ruleEvaluation) run(at []time.Duration, observe func(time.Duration, []Fi
 	mint := time.Unix(0, 0).UTC()
 	next := 0
 	for ts := time.Duration(0); next < len(at); ts += e.evalInterval {
-		var evalErr error
-		suite.WithSamplesTill(mint.Add(ts), func(err error) {
-			if err != nil {
-				evalErr = err
-				return
-			}
-			for _, g := range groups {
-				g.Eval(suite.Context(), mint.Add(ts))
-				for _, r := range g.Rules() {
-					if r.LastError() != nil {
-						evalErr = fmt.Errorf("rule %s at %s: %w", r.Name(), ts, r.LastError())
-					}
+		if err := st.appendTill(ts); err != nil {
+			return err
+		}
+		for _, g := range groups {
+			g.Eval(ctx, mint.Add(ts))
+			for _, r := range g.Rules() {
+				if r.LastError() != nil {
+					return fmt.Errorf("rule %s at %s: %w", r.Name(), ts, r.LastError())
 				}
 			}
-		})
-		if evalErr != nil {
-			return evalErr
 		}
 		for next < len(at) && at[next] < ts+e.evalInterval {
 			observe(at[next], firing(groups))
 			next++
+		}
+		if ts >= e.steadyAfter && next < len(at) {
+			// Every expression now gives the same result at each step, so
+			// an alert's state only depends on when it became active: the
+			// next evaluation that matters is the one the next check reads.
+			ts = max(ts, at[next]/e.evalInterval*e.evalInterval-e.evalInterval)
 		}
 	}
 	return nil
@@ -144,12 +145,11 @@ func firing(groups map[string]*rules.Group) []FiringAlert {
 	return out
 }
 
-// fmtNum formats a float without exponent or trailing zeros.
+// fmtNum formats a float exactly, without exponent: the stimuli of small
+// thresholds are small numbers, and rounding them could cross the threshold.
 func fmtNum(f float64) string {
-	s := fmt.Sprintf("%.6f", f)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if s == "" || s == "-0" {
+	if f == 0 {
 		return "0"
 	}
-	return s
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }

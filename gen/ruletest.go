@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,11 +23,16 @@ type RuleCase struct {
 	// Alert is the alert a derived case is about ("" for hand-written ones).
 	Alert string
 	// Path is the CUE path of what the case is about, to locate failures.
-	Path     string
+	Path string
+	// Groups are the environments whose rule groups the case evaluates.
+	Groups   []string
 	Series   []InputSeries
 	Interval time.Duration
 	Horizon  time.Duration
-	Expect   []Expectation
+	// SteadyAfter is when the inputs become steady (see ruleEvaluation);
+	// zero means never: every evaluation step runs.
+	SteadyAfter time.Duration
+	Expect      []Expectation
 }
 
 // Expectation says which alerts fire at time At: exactly Firing, compared by
@@ -69,17 +75,23 @@ func ruleOf(s *Stack, alert map[string]string) (AlertRule, bool) {
 
 // DeriveRuleCases builds, for every alert of every environment, a case just
 // above its threshold (quiet before `for` has passed, then exactly that
-// alert fires) and one just below (nothing fires), with every other
-// environment healthy and busy.
+// alert fires) and one just below (nothing fires). Each case evaluates its
+// own environment's rule group, with the next environment's healthy, busy
+// API as the neighbour whose series it must not select. Samples come once
+// per scrape interval and every time is derived from the environment's own
+// window and `for` and the stack's intervals, never from fixed numbers.
 func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
+	scrape, eval, err := intervals(s)
+	if err != nil {
+		return nil, err
+	}
+	groups := s.Outputs.Alerts.Rules.Groups
 	var cases []RuleCase
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
+	for i, g := range groups {
 		stim := s.RuleStimuli[g.Env]
-		var others []InputSeries
-		for _, o := range sortedKeys(s.RuleStimuli) {
-			if o != g.Env {
-				others = append(others, s.RuleStimuli[o].Healthy...)
-			}
+		var neighbour []InputSeries
+		if len(groups) > 1 {
+			neighbour = s.RuleStimuli[groups[(i+1)%len(groups)].Env].Healthy
 		}
 		for _, r := range g.Rules {
 			st, ok := stim.Alerts[r.Alert]
@@ -89,30 +101,36 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 			// The expectations come from the environment's thresholds, not
 			// from the rendered rule, so a rule that ignores them fails.
 			th := s.Envs[g.Env].Alerts[r.Alert]
-			forDur, err := model.ParseDuration(th.For)
+			forDur, err := parseDuration(th.For, "0s")
 			if err != nil {
 				return nil, fmt.Errorf("env %s: alert %s: for: %w", g.Env, r.Alert, err)
 			}
-			window := time.Duration(0)
-			if th.Window != "" {
-				w, err := model.ParseDuration(th.Window)
-				if err != nil {
-					return nil, fmt.Errorf("env %s: alert %s: window: %w", g.Env, r.Alert, err)
-				}
-				window = time.Duration(w)
+			window, err := parseDuration(th.Window, "0s")
+			if err != nil {
+				return nil, fmt.Errorf("env %s: alert %s: window: %w", g.Env, r.Alert, err)
 			}
-			settled := time.Duration(forDur) + window + 2*time.Minute
-			horizon := settled + 5*time.Minute
-			early := time.Duration(forDur) - evalInterval(s)
+			// The expression holds once its window is full (before that,
+			// rate() extrapolates from the first sample); the alert fires
+			// `for` later. Each step can lag by a scrape and an evaluation.
+			settled := window + forDur + 2*scrape + 2*eval
+			horizon := settled + 2*eval
+			above := []Expectation{{At: settled, Firing: []ExpectedAlert{{Labels: AlertLabels(s, g, r)}}}}
+			if forDur >= eval {
+				// One evaluation before `for` can have passed since the
+				// first one, the alert is still pending.
+				above = append([]Expectation{{At: forDur - eval}}, above...)
+			}
+			// The stimuli grow at constant rates from the start: once the
+			// window is full, no expression changes any more.
+			steady := window + 2*scrape
 			name := g.Env + "/" + r.Alert
 			path := "envs." + g.Env + ".alerts." + r.Alert
 			cases = append(cases, RuleCase{
-				Name: name + "/above", Env: g.Env, Alert: r.Alert, Path: path, Interval: time.Minute,
-				Series: append(append([]InputSeries{}, st.Above...), others...), Horizon: horizon,
-				Expect: []Expectation{{At: early}, {At: settled, Firing: []ExpectedAlert{{Labels: AlertLabels(s, g, r)}}}},
+				Name: name + "/above", Env: g.Env, Alert: r.Alert, Path: path, Groups: []string{g.Env}, Interval: scrape,
+				Series: append(append([]InputSeries{}, st.Above...), neighbour...), Horizon: horizon, SteadyAfter: steady, Expect: above,
 			}, RuleCase{
-				Name: name + "/below", Env: g.Env, Alert: r.Alert, Path: path, Interval: time.Minute,
-				Series: append(append([]InputSeries{}, st.Below...), others...), Horizon: horizon,
+				Name: name + "/below", Env: g.Env, Alert: r.Alert, Path: path, Groups: []string{g.Env}, Interval: scrape,
+				Series: append(append([]InputSeries{}, st.Below...), neighbour...), Horizon: horizon, SteadyAfter: steady,
 				Expect: []Expectation{{At: settled}, {At: horizon}},
 			})
 		}
@@ -121,47 +139,76 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 }
 
 // HandRuleCases converts the hand-written rule tests of envs/alerttests.cue.
-func HandRuleCases(s *Stack) ([]RuleCase, error) {
-	var cases []RuleCase
+// A test whose precondition does not hold for the configured values is not
+// run; it is listed in skipped with the reason.
+func HandRuleCases(s *Stack) (cases []RuleCase, skipped []string, err error) {
 	for i, t := range s.RuleTests {
+		if t.Precondition != nil && !t.Precondition.Holds {
+			skipped = append(skipped, fmt.Sprintf("rule test %q skipped: %s", t.Name, t.Precondition.Reason))
+			continue
+		}
 		interval, err := model.ParseDuration(t.Interval)
 		if err != nil {
-			return nil, fmt.Errorf("rule test %q: interval: %w", t.Name, err)
+			return nil, nil, fmt.Errorf("rule test %q: interval: %w", t.Name, err)
 		}
-		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series, Interval: time.Duration(interval)}
+		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series,
+			Groups: t.Evaluates, Interval: time.Duration(interval)}
+		if len(c.Groups) == 0 {
+			c.Groups = []string{t.Env}
+		}
 		for _, e := range t.Evals {
 			at, err := model.ParseDuration(e.At)
 			if err != nil {
-				return nil, fmt.Errorf("rule test %q: at: %w", t.Name, err)
+				return nil, nil, fmt.Errorf("rule test %q: at: %w", t.Name, err)
 			}
 			c.Expect = append(c.Expect, Expectation{At: time.Duration(at), Firing: e.Firing})
 			c.Horizon = max(c.Horizon, time.Duration(at)+c.Interval)
 		}
 		cases = append(cases, c)
 	}
-	return cases, nil
+	return cases, skipped, nil
 }
 
-// evalInterval is Prometheus's rule evaluation interval.
-func evalInterval(s *Stack) time.Duration {
-	d, err := model.ParseDuration(s.Outputs.Prometheus.Config.Global.EvaluationInterval)
-	if err != nil {
-		return time.Minute
+// intervals are Prometheus's scrape and rule evaluation intervals.
+func intervals(s *Stack) (scrape, eval time.Duration, err error) {
+	g := s.Outputs.Prometheus.Config.Global
+	if scrape, err = parseDuration(g.ScrapeInterval, ""); err != nil {
+		return 0, 0, fmt.Errorf("scrape_interval: %w", err)
 	}
-	return time.Duration(d)
+	if eval, err = parseDuration(g.EvaluationInterval, ""); err != nil {
+		return 0, 0, fmt.Errorf("evaluation_interval: %w", err)
+	}
+	return scrape, eval, nil
+}
+
+// parseDuration parses a Prometheus duration; an empty one is def.
+func parseDuration(d, def string) (time.Duration, error) {
+	if d == "" {
+		d = def
+	}
+	v, err := model.ParseDuration(d)
+	return time.Duration(v), err
 }
 
 // RunRuleCase evaluates the rendered rule file on the case's series and
 // returns what differs from the expectations. Every firing alert must also
 // have annotations that only use labels it carries.
-func RunRuleCase(s *Stack, ruleFile []byte, c RuleCase) ([]string, error) {
-	return runRuleCase(s, ruleFile, c, nil)
+func RunRuleCase(s *Stack, rules *rulefmt.RuleGroups, c RuleCase) ([]string, error) {
+	return runRuleCase(s, rules, c, nil)
 }
 
 // runRuleCase is RunRuleCase that also hands what fires at each
 // expectation time to observe, when not nil.
-func runRuleCase(s *Stack, ruleFile []byte, c RuleCase, observe func(time.Duration, []FiringAlert)) ([]string, error) {
-	ev := ruleEvaluation{ruleFile: ruleFile, evalInterval: evalInterval(s), interval: c.Interval, series: c.Series, horizon: c.Horizon}
+func runRuleCase(s *Stack, rules *rulefmt.RuleGroups, c RuleCase, observe func(time.Duration, []FiringAlert)) ([]string, error) {
+	_, eval, err := intervals(s)
+	if err != nil {
+		return nil, err
+	}
+	steady := c.SteadyAfter
+	if steady == 0 {
+		steady = c.Horizon
+	}
+	ev := ruleEvaluation{rules: groupsOf(s, rules, c.Groups), evalInterval: eval, interval: c.Interval, series: c.Series, horizon: c.Horizon, steadyAfter: steady}
 	var at []time.Duration
 	want := map[time.Duration][]ExpectedAlert{}
 	for _, e := range c.Expect {
@@ -169,7 +216,7 @@ func runRuleCase(s *Stack, ruleFile []byte, c RuleCase, observe func(time.Durati
 		want[e.At] = e.Firing
 	}
 	var failures []string
-	err := ev.run(at, func(t time.Duration, got []FiringAlert) {
+	err = ev.run(at, func(t time.Duration, got []FiringAlert) {
 		if observe != nil {
 			observe(t, got)
 		}
@@ -233,19 +280,36 @@ func fmtAlerts(sets []map[string]string) string {
 	return strings.Join(sortLabelSets(sets), ", ")
 }
 
-// AllRuleCases is every rule case: derived, then hand-written.
-func AllRuleCases(s *Stack) ([]RuleCase, error) {
+// AllRuleCases is every rule case: derived, then hand-written, and the
+// hand-written ones skipped because their precondition does not hold.
+func AllRuleCases(s *Stack) ([]RuleCase, []string, error) {
 	derived, err := DeriveRuleCases(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	hand, err := HandRuleCases(s)
-	return append(derived, hand...), err
+	hand, skipped, err := HandRuleCases(s)
+	return append(derived, hand...), skipped, err
 }
 
-// checkRuleTests reports the failures of every rule case (run once by
-// Generate, on Prometheus's engine), and requires every alert of every
-// environment to have a case where it fires and one where it stays quiet.
+// groupsOf keeps the rule groups of the given environments.
+func groupsOf(s *Stack, all *rulefmt.RuleGroups, envs []string) *rulefmt.RuleGroups {
+	names := map[string]bool{}
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		if slices.Contains(envs, g.Env) {
+			names[g.Name] = true
+		}
+	}
+	out := &rulefmt.RuleGroups{}
+	for _, g := range all.Groups {
+		if names[g.Name] {
+			out.Groups = append(out.Groups, g)
+		}
+	}
+	return out
+}
+
+// checkRuleTests reports the failures of every rule case, run once by
+// Generate on Prometheus's engine.
 func checkRuleTests(m *Model, files Files) Problems {
 	out := m.Stack.Outputs.Alerts
 	if _, errs := rulefmt.Parse(files[out.Path]); len(errs) > 0 {
@@ -254,51 +318,19 @@ func checkRuleTests(m *Model, files Files) Problems {
 	runs := m.RuleRuns
 	if runs == nil {
 		var err error
-		if runs, err = RunRuleCases(m.Stack, files[out.Path]); err != nil {
+		if runs, _, err = RunRuleCases(m.Stack, files[out.Path]); err != nil {
 			return Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
 		}
 	}
 	var ps Problems
-	var cases []RuleCase
 	for _, run := range runs {
 		c := run.Case
-		cases = append(cases, c)
 		for _, f := range run.Failures {
 			ps = append(ps, Problem{
 				Pos:   m.PosOf("", c.Path),
 				Scope: fmt.Sprintf("env %s: %s: case %s", c.Env, path.Base(out.Path), c.Name),
 				Msg:   f,
 			})
-		}
-	}
-	return append(ps, ruleCoverage(m, cases)...)
-}
-
-// ruleCoverage: every alert × environment has a firing and a quiet case.
-func ruleCoverage(m *Model, cases []RuleCase) Problems {
-	firing, quiet := map[string]bool{}, map[string]bool{}
-	for _, c := range cases {
-		for _, e := range c.Expect {
-			fired := map[string]bool{}
-			for _, f := range e.Firing {
-				fired[f.Labels["alertname"]] = true
-				firing[c.Env+"/"+f.Labels["alertname"]] = true
-			}
-			for a := range m.Stack.Envs[c.Env].Alerts {
-				if !fired[a] {
-					quiet[c.Env+"/"+a] = true
-				}
-			}
-		}
-	}
-	var ps Problems
-	for _, g := range m.Stack.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			k := g.Env + "/" + r.Alert
-			if !firing[k] || !quiet[k] {
-				ps = append(ps, Problem{Scope: fmt.Sprintf("env %s: alert %s", g.Env, r.Alert), Rule: "rule-coverage",
-					Msg: fmt.Sprintf("needs a rule test where it fires (%v) and one where it stays quiet (%v)", firing[k], quiet[k])})
-			}
 		}
 	}
 	return ps

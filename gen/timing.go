@@ -27,7 +27,7 @@ func Stages(root string) []Stage {
 			for _, f := range files {
 				byPath[f.Path] = f.Data
 			}
-			runs, err := RunRuleCases(m.Stack, byPath[m.Stack.Outputs.Alerts.Path])
+			runs, _, err := RunRuleCases(m.Stack, byPath[m.Stack.Outputs.Alerts.Path])
 			m.RuleRuns = runs
 			return err
 		}},

@@ -12,7 +12,7 @@ import (
 // generate loads and renders the real model, failing the test on error.
 func generate(t *testing.T) (*Model, Files) {
 	t.Helper()
-	m, files, err := Generate(repoRoot)
+	m, files, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}

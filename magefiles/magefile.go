@@ -45,6 +45,7 @@ func Check() error {
 		fmt.Printf("check: %s: ok\n", name)
 	}
 	step("generated files", drift())
+	step("cue fmt", cueFmt())
 	step("go vet", run("", "go", "vet", "./..."))
 	step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
 	step("gofmt", gofmt())
@@ -76,6 +77,15 @@ func drift() error {
 	}
 	b.WriteString("run `go run mage.go gen` and commit the result")
 	return errors.New(b.String())
+}
+
+// cueFmt fails when a CUE file of the live model is not cue fmt-formatted.
+func cueFmt() error {
+	ps, err := gen.UnformattedCUE(".")
+	if err != nil {
+		return err
+	}
+	return ps.Err()
 }
 
 // gofmt fails when a Go file is not gofmt-formatted.

@@ -19,7 +19,7 @@ type loaded struct {
 
 func load(t *testing.T) loaded {
 	t.Helper()
-	m, err := gen.Load("../..")
+	m, err := gen.Load("../../testdata/stack")
 	if err != nil {
 		t.Fatalf("gen.Load: %v", err)
 	}
