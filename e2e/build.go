@@ -27,7 +27,9 @@ var servers = []server{
 	{"alertmanager", "tools/alertmanager", "github.com/prometheus/alertmanager",
 		func(mod, pin string) bool { return mod == pin },
 		func(v map[string]string) string { return v["alertmanager"] }},
-	{"caddy", "tools/caddycheck", "github.com/caddyserver/caddy/v2",
+	// Stock Caddy, with every standard module (tools/caddycheck, gen's
+	// Caddyfile check, links only the modules our Caddyfile uses).
+	{"caddy", "tools/caddy", caddyModule,
 		// The image tag "2-alpine" pins the major version.
 		func(mod, pin string) bool { return strings.HasPrefix(mod, "v"+strings.SplitN(pin, "-", 2)[0]+".") },
 		func(v map[string]string) string { return v["caddy"] }},

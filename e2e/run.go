@@ -61,6 +61,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	}{
 		{"build the servers", r.build},
 		{"render the laptop overlay", r.render},
+		{"stock Caddy and the Caddy check adapt the Caddyfile alike", r.caddyAdapters},
 		{"start", r.startAll},
 		{"every scrape target is up", r.targetsUp},
 		{"a healthy run sends nothing", r.healthy},

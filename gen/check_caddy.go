@@ -17,11 +17,17 @@ import (
 // why it is a module of its own).
 const CaddyCheckDir = "tools/caddycheck"
 
-// caddyResult is tools/caddycheck's output.
-type caddyResult struct {
-	Formatted string   `json:"formatted"`
-	Errors    []string `json:"errors"`
-	Warnings  []string `json:"warnings"`
+// CaddyResult is tools/caddycheck's output.
+type CaddyResult struct {
+	// Formatted is the input as `caddy fmt` formats it.
+	Formatted string `json:"formatted"`
+	// Errors are Caddy's adapter and validation errors.
+	Errors []string `json:"errors"`
+	// Warnings are the adapter's warnings.
+	Warnings []string `json:"warnings"`
+	// JSON is the adapted config, as `caddy adapt` prints it (absent when
+	// the Caddyfile does not adapt).
+	JSON json.RawMessage `json:"json"`
 }
 
 // placeholder matches a Caddyfile environment placeholder.
@@ -35,12 +41,18 @@ func checkCaddyfile(m *Model, files Files) Problems {
 	data := files[out.Path]
 	scope := "stack: " + path.Base(out.Path)
 	env, ps := caddyEnv(m, string(data), scope)
-	res, err := runCaddyCheck(m.Root, data, env)
+	res, err := RunCaddyCheck(m.Root, data, env)
 	if err != nil {
 		return append(ps, Problem{Pos: out.Path, Scope: scope, Msg: err.Error()})
 	}
 	for _, e := range res.Errors {
-		ps = append(ps, Problem{Pos: out.Path, Scope: scope, Msg: "Caddy rejects it: " + e})
+		msg := "Caddy rejects it: " + e
+		if strings.Contains(e, "unrecognized directive") || strings.Contains(e, "module not registered") {
+			// Also true of a typo; when it is a real directive, module or
+			// encoder of the deployed Caddy, say where to add it.
+			msg += " (" + CaddyCheckDir + " links only the Caddy modules the Caddyfile uses; if the deployed Caddy has this one, add its package to " + CaddyCheckDir + "/modules.go)"
+		}
+		ps = append(ps, Problem{Pos: out.Path, Scope: scope, Msg: msg})
 	}
 	for _, w := range res.Warnings {
 		ps = append(ps, Problem{Pos: out.Path, Scope: scope, Msg: "Caddy warns: " + w})
@@ -75,17 +87,26 @@ func caddyEnv(m *Model, caddyfile, scope string) ([]string, Problems) {
 	return env, ps
 }
 
-// runCaddyCheck runs tools/caddycheck on data with the given environment
-// (`go run` caches the built binary, so only the first run compiles Caddy).
-func runCaddyCheck(root string, data []byte, env []string) (*caddyResult, error) {
-	// The real directory, so that a copy of the repository whose tools/ is
-	// a symlink (the tests' copies) reuses the cached binary.
-	dir, err := filepath.EvalSymlinks(filepath.Join(root, CaddyCheckDir))
-	if err != nil {
-		return nil, err
+// CaddyEnv gives every placeholder of the Caddyfile data the example value
+// CUE sets for it, as NAME=value pairs (what gen checks the Caddyfile with).
+func CaddyEnv(m *Model, data []byte) ([]string, error) {
+	env, ps := caddyEnv(m, string(data), "stack: Caddyfile")
+	if len(ps) > 0 {
+		return nil, ps
 	}
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = dir
+	return env, nil
+}
+
+// RunCaddyCheck runs tools/caddycheck on a Caddyfile with the given
+// environment (NAME=value pairs for its placeholders). The checker is built
+// once and cached (see ToolBinary); only a change to its go.mod, go.sum or
+// sources builds it again.
+func RunCaddyCheck(root string, data []byte, env []string) (*CaddyResult, error) {
+	bin, err := ToolBinary(filepath.Join(root, CaddyCheckDir), ".")
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", CaddyCheckDir, err)
+	}
+	cmd := exec.Command(bin)
 	cmd.Env = append(withoutVars(os.Environ(), env), env...)
 	cmd.Stdin = bytes.NewReader(data)
 	var stdout, stderr bytes.Buffer
@@ -93,7 +114,7 @@ func runCaddyCheck(root string, data []byte, env []string) (*caddyResult, error)
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("run %s: %v: %s", CaddyCheckDir, err, strings.TrimSpace(stderr.String()))
 	}
-	var res caddyResult
+	var res CaddyResult
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		return nil, fmt.Errorf("read %s output: %w", CaddyCheckDir, err)
 	}

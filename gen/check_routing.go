@@ -86,9 +86,8 @@ func checkRouting(m *Model, files Files) Problems {
 	var ps Problems
 	for _, a := range realAlerts(m.Stack) {
 		receivers, paths := RouteReceivers(cfg, a.labels)
-		pos := m.PosOf("", "outputs.alertmanager.config.route")
 		add := func(rule, format string, args ...any) {
-			ps = append(ps, Problem{Pos: pos, Scope: a.scope(art), Rule: rule,
+			ps = append(ps, Problem{Pos: m.PosOf("", "outputs.alertmanager.config.route"), Scope: a.scope(art), Rule: rule,
 				Msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" (labels %s; routes %s)", a.labels, strings.Join(paths, " | "))})
 		}
 		pages := false

@@ -49,6 +49,11 @@ func parsedRules(s *Stack) []parsedRule {
 	return out
 }
 
+// exprPos is where the CUE model writes the rule's expression.
+func exprPos(m *Model, r parsedRule) string {
+	return m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", r.gi, r.ri))
+}
+
 // checkMetricCatalog: every metric a rule reads is in the catalog (or is a
 // series Prometheus writes), and every label it matches on is one the series
 // carries: the metric's catalog labels, le for histogram buckets, job,
@@ -57,9 +62,8 @@ func checkMetricCatalog(m *Model, _ Files) Problems {
 	var ps Problems
 	art := path.Base(m.Stack.Outputs.Alerts.Path)
 	for _, r := range parsedRules(m.Stack) {
-		pos := m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", r.gi, r.ri))
 		for _, msg := range SelectorCatalogProblems(m.Stack, r.expr) {
-			ps = append(ps, Problem{Pos: pos, Scope: r.scope(art), Msg: msg})
+			ps = append(ps, Problem{Pos: exprPos(m, r), Scope: r.scope(art), Msg: msg})
 		}
 	}
 	return ps
@@ -102,12 +106,12 @@ func checkJobCoverage(m *Model, _ Files) Problems {
 	art := path.Base(s.Outputs.Alerts.Path)
 	covered := map[string]bool{}
 	for _, r := range parsedRules(s) {
-		pos := m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", r.gi, r.ri))
+		pos := func() string { return exprPos(m, r) }
 		for _, vs := range selectors(r.expr) {
 			jobs := jobsMatching(s, vs)
 			for _, mt := range vs.LabelMatchers {
 				if mt.Name == "job" && len(jobs) == 0 {
-					ps = append(ps, Problem{Pos: pos, Scope: r.scope(art), Msg: fmt.Sprintf("job matcher %s matches no scrape job", mt)})
+					ps = append(ps, Problem{Pos: pos(), Scope: r.scope(art), Msg: fmt.Sprintf("job matcher %s matches no scrape job", mt)})
 				}
 			}
 			if vs.Name == "up" {

@@ -97,15 +97,13 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		if len(path) > 0 && strings.HasPrefix(path[0], "#") {
 			path = path[1:]
 		}
-		if env == "" && len(path) > 2 && path[0] == "envs" {
+		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
 			env, path = path[1], path[2:]
 		}
 		v, ok := raw[env]
 		if !ok || len(path) == 0 {
 			return located{}, false
 		}
-		// A hidden field _x holds a bound of the field x (schema.#Stack).
-		path = append(path[:len(path)-1:len(path)-1], strings.TrimPrefix(path[len(path)-1], "_"))
 		at := located{scope: "env " + env, path: strings.Join(path, ".")}
 		at.pos = operatorPos(root, v.LookupPath(cue.ParsePath(at.path)))
 		return at, at.pos != ""

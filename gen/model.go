@@ -219,9 +219,10 @@ type RuleTest struct {
 		Holds  bool   `json:"holds"`
 		Reason string `json:"reason"`
 	} `json:"precondition,omitempty"`
-	Interval string        `json:"interval"`
-	Series   []InputSeries `json:"series"`
-	Evals    []struct {
+	Interval      string        `json:"interval"`
+	EvaluateEvery string        `json:"evaluate_every,omitempty"`
+	Series        []InputSeries `json:"series"`
+	Evals         []struct {
 		At     string          `json:"at"`
 		Firing []ExpectedAlert `json:"firing"`
 	} `json:"evals"`

@@ -10,7 +10,12 @@ import "sort"
 // the result. It writes nothing: on success the caller writes (Write) or
 // compares (Compare) the files; on failure every problem found is returned.
 func Generate(root string) (*Model, []File, error) {
-	m, err := Load(root)
+	return GenerateWith(root, nil)
+}
+
+// GenerateWith is Generate with some CUE files replaced (see LoadWith).
+func GenerateWith(root string, overlay map[string][]byte) (*Model, []File, error) {
+	m, err := LoadWith(root, overlay)
 	if err != nil {
 		return nil, nil, err
 	}

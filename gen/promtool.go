@@ -34,24 +34,42 @@ func RunRuleCases(s *Stack, ruleFile []byte) (runs []RuleRun, skipped []string, 
 	if len(errs) > 0 {
 		return nil, skipped, nil
 	}
+	// Cases of one batch run together; every other case runs alone.
+	var batches [][]int
+	index := map[string]int{}
+	for i, c := range cases {
+		k, ok := index[c.Batch]
+		if !ok || c.Batch == "" {
+			k = len(batches)
+			index[c.Batch] = k
+			batches = append(batches, nil)
+		}
+		batches[k] = append(batches[k], i)
+	}
 	runs = make([]RuleRun, len(cases))
 	var wg sync.WaitGroup
-	next := make(chan int)
+	next := make(chan []int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for i := range next {
-				run := RuleRun{Case: cases[i], Observed: map[time.Duration][]FiringAlert{}}
-				failures, err := runRuleCase(s, rules, cases[i], func(t time.Duration, got []FiringAlert) { run.Observed[t] = got })
-				if err != nil {
-					failures = append(failures, err.Error())
+			for batch := range next {
+				var bc []RuleCase
+				for _, i := range batch {
+					bc = append(bc, cases[i])
 				}
-				run.Failures = failures
-				runs[i] = run
+				got, err := runBatch(s, rules, bc)
+				for k, i := range batch {
+					switch {
+					case err != nil:
+						runs[i] = RuleRun{Case: cases[i], Failures: []string{err.Error()}}
+					default:
+						runs[i] = got[k]
+					}
+				}
 			}
 		})
 	}
-	for i := range cases {
-		next <- i
+	for _, b := range batches {
+		next <- b
 	}
 	close(next)
 	wg.Wait()

@@ -3,6 +3,8 @@ package gen
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -23,8 +25,10 @@ type InputSeries struct {
 	Step   *float64 `json:"step,omitempty"`
 }
 
-// FiringAlert is an alert firing at some evaluation time.
+// FiringAlert is an alert firing at some evaluation time, and the rule
+// group that raised it.
 type FiringAlert struct {
+	Group       string
 	Labels      map[string]string
 	Annotations map[string]string
 }
@@ -39,11 +43,25 @@ type ruleEvaluation struct {
 	interval time.Duration
 	series   []InputSeries
 	horizon  time.Duration
+	// schedules say when the cases evaluated together need evaluations;
+	// the rules are evaluated at every time any of them needs.
+	schedules []schedule
+}
+
+// schedule is when one case needs the rules evaluated: at each of its
+// checks, and before them on the server's evaluation grid, every step or,
+// where the inputs allow, fewer.
+type schedule struct {
+	// checks are the times the case reads what fires, ascending.
+	checks []time.Duration
 	// steadyAfter is when the inputs have become steady: from then on
 	// every series grows at a constant rate and every window is full, so
 	// every expression's result stays the same. Evaluations after it
-	// that no check reads are skipped; before it, every step runs.
+	// that no check reads are skipped. Zero: never.
 	steadyAfter time.Duration
+	// fillStep spaces the evaluations before steadyAfter, rounded down to
+	// the evaluation interval. Zero: every step.
+	fillStep time.Duration
 }
 
 // memLoader serves the parsed rule groups to the rule manager.
@@ -63,7 +81,7 @@ func (s InputSeries) loadValues(n int) string {
 
 // run evaluates every group at each step from 0 to the last check time and
 // calls observe with the alerts firing at each time in at.
-func (e ruleEvaluation) run(at []time.Duration, observe func(time.Duration, []FiringAlert)) error {
+func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert)) error {
 	st, err := newSeriesStore(e.series, e.interval, e.horizon)
 	if err != nil {
 		return fmt.Errorf("load series: %w", err)
@@ -98,10 +116,15 @@ func (e ruleEvaluation) run(at []time.Duration, observe func(time.Duration, []Fi
 			}
 		}
 	}
-	sort.Slice(at, func(i, j int) bool { return at[i] < at[j] })
+	var at []time.Duration
+	for _, sc := range e.schedules {
+		at = append(at, sc.checks...)
+	}
+	slices.Sort(at)
+	at = slices.Compact(at)
 	mint := time.Unix(0, 0).UTC()
 	next := 0
-	for ts := time.Duration(0); next < len(at); ts += e.evalInterval {
+	for ts := time.Duration(0); next < len(at); {
 		if err := st.appendTill(ts); err != nil {
 			return err
 		}
@@ -117,14 +140,44 @@ func (e ruleEvaluation) run(at []time.Duration, observe func(time.Duration, []Fi
 			observe(at[next], firing(groups))
 			next++
 		}
-		if ts >= e.steadyAfter && next < len(at) {
-			// Every expression now gives the same result at each step, so
-			// an alert's state only depends on when it became active: the
-			// next evaluation that matters is the one the next check reads.
-			ts = max(ts, at[next]/e.evalInterval*e.evalInterval-e.evalInterval)
+		if next < len(at) {
+			ts = e.nextEval(ts)
 		}
 	}
 	return nil
+}
+
+// nextEval is the evaluation after ts that some case's schedule needs.
+func (e ruleEvaluation) nextEval(ts time.Duration) time.Duration {
+	next := time.Duration(math.MaxInt64)
+	for _, sc := range e.schedules {
+		if n, ok := sc.next(ts, e.evalInterval); ok {
+			next = min(next, n)
+		}
+	}
+	return next
+}
+
+// next is the evaluation after ts on the evaluation grid: the next step,
+// or a later one where the inputs allow (fillStep, steadyAfter), never
+// past the last step before the next check. false when no check is left.
+func (sc schedule) next(ts, eval time.Duration) (time.Duration, bool) {
+	i, _ := slices.BinarySearch(sc.checks, ts+eval)
+	if i == len(sc.checks) {
+		return 0, false
+	}
+	last := sc.checks[i] / eval * eval
+	step := eval
+	switch {
+	case sc.steadyAfter > 0 && ts >= sc.steadyAfter:
+		// Every expression now gives the same result at each step, so an
+		// alert's state only depends on when it became active: the next
+		// evaluation that matters is the one the next check reads.
+		return max(last, ts+eval), true
+	case sc.fillStep > eval:
+		step = sc.fillStep / eval * eval
+	}
+	return min(ts+step, max(last, ts+eval)), true
 }
 
 // firing lists the alerts in state firing across groups.
@@ -134,7 +187,7 @@ func firing(groups map[string]*rules.Group) []FiringAlert {
 		for _, r := range g.AlertingRules() {
 			for _, a := range r.ActiveAlerts() {
 				if a.State == rules.StateFiring {
-					out = append(out, FiringAlert{Labels: a.Labels.Map(), Annotations: a.Annotations.Map()})
+					out = append(out, FiringAlert{Group: g.Name(), Labels: a.Labels.Map(), Annotations: a.Annotations.Map()})
 				}
 			}
 		}

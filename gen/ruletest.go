@@ -25,14 +25,22 @@ type RuleCase struct {
 	// Path is the CUE path of what the case is about, to locate failures.
 	Path string
 	// Groups are the environments whose rule groups the case evaluates.
-	Groups   []string
+	Groups []string
+	// Batch, when set, names the cases evaluated together (see runBatch);
+	// in a batch a case contributes Stimulus, its own environment's
+	// series, and the other cases' environments are its neighbours.
+	// Series adds one neighbour to Stimulus, for the case run alone
+	// (promtool's test file).
+	Batch    string
+	Stimulus []InputSeries
 	Series   []InputSeries
 	Interval time.Duration
 	Horizon  time.Duration
-	// SteadyAfter is when the inputs become steady (see ruleEvaluation);
-	// zero means never: every evaluation step runs.
-	SteadyAfter time.Duration
-	Expect      []Expectation
+	// SteadyAfter is when the inputs become steady and FillStep how far
+	// apart evaluations may be until then (see ruleEvaluation). Zero for
+	// both: every evaluation step runs.
+	SteadyAfter, FillStep time.Duration
+	Expect                []Expectation
 }
 
 // Expectation says which alerts fire at time At: exactly Firing, compared by
@@ -112,7 +120,15 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 			// The expression holds once its window is full (before that,
 			// rate() extrapolates from the first sample); the alert fires
 			// `for` later. Each step can lag by a scrape and an evaluation.
-			settled := window + forDur + 2*scrape + 2*eval
+			//
+			// While the window fills, the rules are evaluated once per
+			// window, so that a day-long window costs a few evaluations,
+			// not 2880; an alert may then become active up to a window
+			// late, which settled allows for. One whose expression holds
+			// earlier only fires earlier, and every check reads a real
+			// evaluation of the rules.
+			fill := max(eval, window/eval*eval)
+			settled := window + fill + forDur + 2*scrape + 2*eval
 			horizon := settled + 2*eval
 			above := []Expectation{{At: settled, Firing: []ExpectedAlert{{Labels: AlertLabels(s, g, r)}}}}
 			if forDur >= eval {
@@ -122,16 +138,21 @@ func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 			}
 			// The stimuli grow at constant rates from the start: once the
 			// window is full, no expression changes any more.
-			steady := window + 2*scrape
+			steady := window + 2*scrape + fill
 			name := g.Env + "/" + r.Alert
 			path := "envs." + g.Env + ".alerts." + r.Alert
+			// One batch per alert and phase: in each, every other
+			// environment is above while the others are below, so every
+			// environment's neighbours are in the opposite state.
+			batch := func(phase int) string { return fmt.Sprintf("%s/%d", r.Alert, (i+phase)%2) }
 			cases = append(cases, RuleCase{
 				Name: name + "/above", Env: g.Env, Alert: r.Alert, Path: path, Groups: []string{g.Env}, Interval: scrape,
-				Series: append(append([]InputSeries{}, st.Above...), neighbour...), Horizon: horizon, SteadyAfter: steady, Expect: above,
+				Batch: batch(0), Stimulus: st.Above, Series: append(append([]InputSeries{}, st.Above...), neighbour...),
+				Horizon: horizon, SteadyAfter: steady, FillStep: fill, Expect: above,
 			}, RuleCase{
 				Name: name + "/below", Env: g.Env, Alert: r.Alert, Path: path, Groups: []string{g.Env}, Interval: scrape,
-				Series: append(append([]InputSeries{}, st.Below...), neighbour...), Horizon: horizon, SteadyAfter: steady,
-				Expect: []Expectation{{At: settled}, {At: horizon}},
+				Batch: batch(1), Stimulus: st.Below, Series: append(append([]InputSeries{}, st.Below...), neighbour...),
+				Horizon: horizon, SteadyAfter: steady, FillStep: fill, Expect: []Expectation{{At: settled}, {At: horizon}},
 			})
 		}
 	}
@@ -151,8 +172,12 @@ func HandRuleCases(s *Stack) (cases []RuleCase, skipped []string, err error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule test %q: interval: %w", t.Name, err)
 		}
+		every, err := parseDuration(t.EvaluateEvery, "0s")
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule test %q: evaluate_every: %w", t.Name, err)
+		}
 		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series,
-			Groups: t.Evaluates, Interval: time.Duration(interval)}
+			Groups: t.Evaluates, Interval: time.Duration(interval), FillStep: every}
 		if len(c.Groups) == 0 {
 			c.Groups = []string{t.Env}
 		}
@@ -190,59 +215,105 @@ func parseDuration(d, def string) (time.Duration, error) {
 	return time.Duration(v), err
 }
 
-// RunRuleCase evaluates the rendered rule file on the case's series and
+// RunRuleCase evaluates the rendered rules on the case's series and
 // returns what differs from the expectations. Every firing alert must also
 // have annotations that only use labels it carries.
 func RunRuleCase(s *Stack, rules *rulefmt.RuleGroups, c RuleCase) ([]string, error) {
-	return runRuleCase(s, rules, c, nil)
+	runs, err := runBatch(s, rules, []RuleCase{c})
+	if err != nil {
+		return nil, err
+	}
+	return runs[0].Failures, nil
 }
 
-// runRuleCase is RunRuleCase that also hands what fires at each
-// expectation time to observe, when not nil.
-func runRuleCase(s *Stack, rules *rulefmt.RuleGroups, c RuleCase, observe func(time.Duration, []FiringAlert)) ([]string, error) {
+// runBatch evaluates cases together, on one storage holding the series of
+// all of them, and judges each case on the alerts of its own rule groups.
+// Cases batched together read disjoint series (each its environment's
+// job) and evaluate disjoint groups, so each is judged exactly as if it
+// ran alone; together they cost one storage and one schedule of
+// evaluations instead of one per case.
+func runBatch(s *Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]RuleRun, error) {
 	_, eval, err := intervals(s)
 	if err != nil {
 		return nil, err
 	}
-	steady := c.SteadyAfter
-	if steady == 0 {
-		steady = c.Horizon
-	}
-	ev := ruleEvaluation{rules: groupsOf(s, rules, c.Groups), evalInterval: eval, interval: c.Interval, series: c.Series, horizon: c.Horizon, steadyAfter: steady}
-	var at []time.Duration
-	want := map[time.Duration][]ExpectedAlert{}
-	for _, e := range c.Expect {
-		at = append(at, e.At)
-		want[e.At] = e.Firing
-	}
-	var failures []string
-	err = ev.run(at, func(t time.Duration, got []FiringAlert) {
-		if observe != nil {
-			observe(t, got)
+	ev := ruleEvaluation{evalInterval: eval, interval: cases[0].Interval}
+	var envs []string
+	runs := make([]RuleRun, len(cases))
+	for i, c := range cases {
+		runs[i] = RuleRun{Case: c, Observed: map[time.Duration][]FiringAlert{}}
+		envs = append(envs, c.Groups...)
+		ev.series = append(ev.series, c.batchSeries()...)
+		ev.horizon = max(ev.horizon, c.Horizon)
+		sc := schedule{steadyAfter: c.SteadyAfter, fillStep: c.FillStep}
+		for _, e := range c.Expect {
+			sc.checks = append(sc.checks, e.At)
 		}
-		var gotLabels []map[string]string
-		for _, a := range got {
-			gotLabels = append(gotLabels, a.Labels)
-			r, _ := ruleOf(s, a.Labels)
-			for _, k := range sortedKeys(r.Annotations) {
-				for _, l := range templateLabels(r.Annotations[k]) {
-					if _, ok := a.Labels[l]; !ok {
-						failures = append(failures, fmt.Sprintf("at %s: alert %s: annotation %s reads label %q, which the firing alert does not carry (it renders %q)", t, a.Labels["alertname"], k, l, a.Annotations[k]))
-					}
+		slices.Sort(sc.checks)
+		ev.schedules = append(ev.schedules, sc)
+	}
+	ev.rules = groupsOf(s, rules, envs)
+	err = ev.run(func(t time.Duration, got []FiringAlert) {
+		for i := range runs {
+			run := &runs[i]
+			for _, e := range run.Case.Expect {
+				if e.At == t {
+					mine := ownAlerts(s, run.Case, got)
+					run.Observed[t] = mine
+					run.Failures = append(run.Failures, judge(s, t, e.Firing, mine)...)
 				}
 			}
 		}
-		var wantLabels []map[string]string
-		for _, w := range want[t] {
-			wantLabels = append(wantLabels, w.Labels)
-		}
-		if diff := cmp.Diff(sortLabelSets(wantLabels), sortLabelSets(gotLabels)); diff != "" {
-			failures = append(failures, fmt.Sprintf("at %s: want firing %s, got %s", t, fmtAlerts(wantLabels), fmtAlerts(gotLabels)))
-			return
-		}
-		failures = append(failures, annotationFailures(t, want[t], got)...)
 	})
-	return failures, err
+	return runs, err
+}
+
+// batchSeries is what the case loads when evaluated in its batch.
+func (c RuleCase) batchSeries() []InputSeries {
+	if c.Batch != "" {
+		return c.Stimulus
+	}
+	return c.Series
+}
+
+// ownAlerts keeps the alerts raised by the case's own rule groups.
+func ownAlerts(s *Stack, c RuleCase, got []FiringAlert) []FiringAlert {
+	var out []FiringAlert
+	for _, a := range got {
+		for _, g := range s.Outputs.Alerts.Rules.Groups {
+			if g.Name == a.Group && slices.Contains(c.Groups, g.Env) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// judge compares what fires at t with what should: exactly these alerts,
+// with the annotations the expectation gives, whose templates only read
+// labels the alert carries.
+func judge(s *Stack, t time.Duration, want []ExpectedAlert, got []FiringAlert) []string {
+	var failures []string
+	var gotLabels []map[string]string
+	for _, a := range got {
+		gotLabels = append(gotLabels, a.Labels)
+		r, _ := ruleOf(s, a.Labels)
+		for _, k := range sortedKeys(r.Annotations) {
+			for _, l := range templateLabels(r.Annotations[k]) {
+				if _, ok := a.Labels[l]; !ok {
+					failures = append(failures, fmt.Sprintf("at %s: alert %s: annotation %s reads label %q, which the firing alert does not carry (it renders %q)", t, a.Labels["alertname"], k, l, a.Annotations[k]))
+				}
+			}
+		}
+	}
+	var wantLabels []map[string]string
+	for _, w := range want {
+		wantLabels = append(wantLabels, w.Labels)
+	}
+	if diff := cmp.Diff(sortLabelSets(wantLabels), sortLabelSets(gotLabels)); diff != "" {
+		return append(failures, fmt.Sprintf("at %s: want firing %s, got %s", t, fmtAlerts(wantLabels), fmtAlerts(gotLabels)))
+	}
+	return append(failures, annotationFailures(t, want, got)...)
 }
 
 // annotationFailures compares the annotations of the alerts whose

@@ -92,3 +92,23 @@ func TestLegacyNameValidation(t *testing.T) {
 		t.Error("Alertmanager's loader accepted group_by team.name; Alertmanager 0.27.0 rejects it")
 	}
 }
+
+// TestNoSecretsShapes: a 32-hex-digit key is found wherever it stands, and
+// the 32 digits of a decimal fraction are not a key.
+func TestNoSecretsShapes(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"routing_key_file: 0123456789abcdef0123456789abcdef", true},
+		{"0123456789abcdef0123456789abcdef", true},
+		{`key: "0123456789abcdef0123456789abcdef"`, true},
+		{`le="0.39473684210526315789473684210526"`, false},
+		{"values: 0+0.12345678901234567890123456789012x10", false},
+	} {
+		got := len(checkNoSecrets(nil, Files{"f.yml": []byte(tc.line)})) > 0
+		if got != tc.want {
+			t.Errorf("%q: flagged %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

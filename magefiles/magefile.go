@@ -108,9 +108,22 @@ func run(dir, name string, args ...string) error {
 	return cmd.Run()
 }
 
-// Bench times each stage of the pipeline (median of 9 runs) and prints its share of the total.
+// Bench measures gen: stage medians, gen against the official CLI chain, gen with 2/10/100 environments, and the edit-gen-check loop.
 func Bench() error {
-	return gen.Time(os.Stdout, ".", 9)
+	fmt.Println("gen stages:")
+	if err := gen.Time(os.Stdout, ".", 9); err != nil {
+		return err
+	}
+	fmt.Println("gen against the official command-line chain:")
+	if err := benchChain(5); err != nil {
+		return err
+	}
+	fmt.Println("gen as environments grow:")
+	if err := benchScale(); err != nil {
+		return err
+	}
+	fmt.Println("the operator's loop, on a copy of this checkout:")
+	return benchLoop(5)
 }
 
 // E2e runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.

@@ -7,6 +7,12 @@
 // 2.54.1 and Alertmanager 0.27.0 checks accept names the deployed servers
 // reject (see README, "Module layout").
 //
+// It links only the Caddy modules our Caddyfile can use (see modules.go),
+// not Caddy's standard distribution: a directive, encoder or other module
+// outside that set is reported as an error, never silently accepted. The stock
+// Caddy that is deployed (and that `go run mage.go e2e` runs) has them all;
+// e2e proves both adapt the generated Caddyfile to the same JSON config.
+//
 // Usage: caddycheck < Caddyfile. Placeholders ({$VAR}) are read from the
 // environment, as Caddy does when it starts. It prints a JSON Result on
 // stdout and exits 0 whenever it could run the check.
@@ -21,7 +27,6 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
-	_ "github.com/caddyserver/caddy/v2/modules/standard"
 )
 
 // Result is what caddycheck reports.
@@ -32,6 +37,9 @@ type Result struct {
 	Errors []string `json:"errors"`
 	// Warnings are the adapter's warnings (Caddy logs them at start-up).
 	Warnings []string `json:"warnings"`
+	// JSON is the adapted config, as `caddy adapt --adapter caddyfile`
+	// prints it; absent when the Caddyfile does not adapt.
+	JSON json.RawMessage `json:"json,omitempty"`
 }
 
 func main() {
@@ -65,6 +73,7 @@ func check(body []byte) Result {
 		res.Errors = append(res.Errors, err.Error())
 		return res
 	}
+	res.JSON = cfgJSON
 	var cfg caddy.Config
 	if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
 		res.Errors = append(res.Errors, err.Error())

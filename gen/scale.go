@@ -1,0 +1,93 @@
+package gen
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// ScaleCopy writes into dst a copy of the model under root (cue.mod/,
+// schema/, envs/, with links to tools/ and the committed outputs' places)
+// with n environments: the ones of root, then copies of its last one,
+// each with its own job, target port, environment label and Slack channel.
+// It is how bench measures gen as the number of environments grows.
+func ScaleCopy(root, dst string, n int) error {
+	for _, dir := range []string{"cue.mod", SchemaDir, EnvsDir} {
+		if err := copyTree(filepath.Join(root, dir), filepath.Join(dst, dir)); err != nil {
+			return err
+		}
+	}
+	tools, err := filepath.Abs(filepath.Join(root, "tools"))
+	if err != nil {
+		return err
+	}
+	if err := os.Symlink(tools, filepath.Join(dst, "tools")); err != nil {
+		return err
+	}
+	names, err := envNames(root)
+	if err != nil || len(names) == 0 {
+		return fmt.Errorf("no environment under %s to copy (%v)", root, err)
+	}
+	template := names[len(names)-1]
+	src := filepath.Join(root, EnvsDir, template)
+	files, err := filepath.Glob(filepath.Join(src, "*.cue"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("template environment %s: no CUE files (%v)", template, err)
+	}
+	for i := len(names); i < n; i++ {
+		name := fmt.Sprintf("scale%03d", i)
+		if err := os.MkdirAll(filepath.Join(dst, EnvsDir, name), 0o755); err != nil {
+			return err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			text := string(data)
+			for _, r := range []struct {
+				re   *regexp.Regexp
+				with string
+			}{
+				{regexp.MustCompile(`(\bjob:\s*")[^"]*"`), "${1}" + name + `"`},
+				{regexp.MustCompile(`(\btarget:\s*"[^"]*:)[0-9]+"`), fmt.Sprintf(`${1}%d"`, 20000+i)},
+				{regexp.MustCompile(`(\benvironment:\s*")[^"]*"`), "${1}" + name + `"`},
+				{regexp.MustCompile(`(\bslack_channel:\s*"#)[^"]*"`), "${1}" + name + `"`},
+			} {
+				text = r.re.ReplaceAllString(text, r.with)
+			}
+			if err := os.WriteFile(filepath.Join(dst, EnvsDir, name, filepath.Base(f)), []byte(text), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// copyTree copies the regular files under src to dst.
+func copyTree(src, dst string) error {
+	src, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

@@ -1,0 +1,245 @@
+//go:build mage
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lms/lms-ops/e2e"
+	"github.com/lms/lms-ops/gen"
+)
+
+// timed runs a command in dir and returns its wall time and peak RSS.
+func timed(dir string, env []string, name string, args ...string) (time.Duration, int64, []byte, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss // KiB on Linux
+	}
+	if err != nil {
+		return wall, rss, out.Bytes(), fmt.Errorf("%s %s in %s: %v\n%s", name, strings.Join(args, " "), dir, err, out.Bytes())
+	}
+	return wall, rss, out.Bytes(), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// benchChain times the whole-process `go run mage.go gen` against the
+// official command-line chain it replaces, run serially as a CI job would:
+// promtool check config and rules, promtool test rules, amtool
+// check-config and caddy adapt --validate, all built from the pinned
+// modules. Each is run n times, interleaved; medians and their ratio.
+func benchChain(n int) error {
+	ctx := context.Background()
+	m, err := gen.Load(".")
+	if err != nil {
+		return err
+	}
+	bins := map[string]string{}
+	for _, t := range []struct{ dir, tool string }{{".", "promtool"}, {"tools/alertmanager", "amtool"}, {"tools/caddy", "caddy"}} {
+		if bins[t.tool], err = e2e.ToolPath(ctx, t.dir, t.tool); err != nil {
+			return err
+		}
+	}
+	o := m.Stack.Outputs
+	var caddyEnv []string
+	for k, v := range m.Stack.Settings.Caddy.Examples {
+		caddyEnv = append(caddyEnv, k+"="+v)
+	}
+	chain := []struct {
+		env  []string
+		args []string
+	}{
+		{nil, []string{bins["promtool"], "check", "config", "--syntax-only", o.Prometheus.Path}},
+		{nil, []string{bins["promtool"], "check", "rules", o.Alerts.Path}},
+		{nil, []string{bins["promtool"], "test", "rules", gen.PromtoolTestsPath(m.Stack)}},
+		{nil, []string{bins["amtool"], "check-config", o.Alertmanager.Path}},
+		{caddyEnv, []string{bins["caddy"], "adapt", "--config", o.Caddyfile.Path, "--adapter", "caddyfile", "--validate"}},
+	}
+	var gens, chains []time.Duration
+	for range n {
+		wall, _, _, err := timed(".", nil, "go", "run", "mage.go", "gen")
+		if err != nil {
+			return err
+		}
+		gens = append(gens, wall)
+		start := time.Now()
+		for _, c := range chain {
+			if _, _, _, err := timed(".", c.env, c.args[0], c.args[1:]...); err != nil {
+				return err
+			}
+		}
+		chains = append(chains, time.Since(start))
+	}
+	g, c := median(gens), median(chains)
+	fmt.Printf("  go run mage.go gen   %8s  (median of %d, whole process)\n", g.Round(time.Millisecond), n)
+	fmt.Printf("  official CLI chain   %8s  (promtool check config, check rules, test rules; amtool check-config; caddy adapt --validate)\n", c.Round(time.Millisecond))
+	fmt.Printf("  ratio gen/chain      %8.2f\n", float64(g)/float64(c))
+	return nil
+}
+
+// benchScale runs gen on copies of the model with 2, 10 and 100
+// environments (the extra ones copies of the last environment) and prints
+// its wall time and peak RSS. gen runs as this Mage binary's own gen
+// target, so the figures are gen's alone, without `go run`'s start-up.
+func benchScale() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var base time.Duration
+	for _, n := range []int{2, 10, 100} {
+		dir, err := os.MkdirTemp("", "lms-ops-scale-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if err := gen.ScaleCopy(".", dir, n); err != nil {
+			return err
+		}
+		runs := map[bool]int{true: 1, false: 3}[n >= 100]
+		var walls []time.Duration
+		var rss int64
+		for range runs {
+			wall, r, _, err := timed(dir, nil, self, "gen")
+			if err != nil {
+				return err
+			}
+			walls = append(walls, wall)
+			rss = max(rss, r)
+		}
+		w := median(walls)
+		if base == 0 {
+			base = w
+		}
+		fmt.Printf("  %3d environments  gen %8s  (%4.1fx)  peak RSS %4d MiB  (median of %d)\n", n, w.Round(time.Millisecond), float64(w)/float64(base), rss/1024, runs)
+	}
+	return nil
+}
+
+// p95Line finds the production p95 threshold, to edit it as an operator would.
+var p95Line = regexp.MustCompile(`(LMSHighP95Latency: \{threshold: )([0-9.]+)`)
+
+// benchLoop times the operator's loop on a copy of the repository: change
+// one threshold in envs/prod/alerts.cue, `go run mage.go gen`, then `go run
+// mage.go check`, n times after one warm-up check. It fails if a Go test
+// package is not served from the test cache after an envs/ edit: the tool's
+// tests must not depend on the live configuration.
+func benchLoop(n int) error {
+	dir, err := os.MkdirTemp("", "lms-ops-loop-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := copyCheckout(dir); err != nil {
+		return err
+	}
+	if _, _, _, err := timed(dir, nil, "go", "run", "mage.go", "check"); err != nil {
+		return fmt.Errorf("warm-up check: %w", err)
+	}
+	file := filepath.Join(dir, "envs", "prod", "alerts.cue")
+	var checks, loops []time.Duration
+	for i := range n {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		m := p95Line.FindSubmatch(data)
+		if m == nil {
+			return fmt.Errorf("envs/prod/alerts.cue: no LMSHighP95Latency threshold to edit")
+		}
+		v, _ := strconv.ParseFloat(string(m[2]), 64)
+		edited := p95Line.ReplaceAll(data, []byte("${1}"+strconv.FormatFloat(v+0.01*float64(1-2*(i%2)), 'f', -1, 64)))
+		if err := os.WriteFile(file, edited, 0o644); err != nil {
+			return err
+		}
+		g, _, _, err := timed(dir, nil, "go", "run", "mage.go", "gen")
+		if err != nil {
+			return err
+		}
+		c, _, out, err := timed(dir, nil, "go", "run", "mage.go", "check")
+		if err != nil {
+			return err
+		}
+		if ran := testsRun(out); len(ran) > 0 {
+			return fmt.Errorf("after an edit of envs/ only, these test packages ran again instead of coming from the test cache: %s", strings.Join(ran, ", "))
+		}
+		checks = append(checks, c)
+		loops = append(loops, g+c)
+	}
+	fmt.Printf("  check after a one-value edit and gen  %8s  (median of %d; every tool test from the test cache)\n", median(checks).Round(time.Millisecond), n)
+	fmt.Printf("  edit -> gen -> check                  %8s\n", median(loops).Round(time.Millisecond))
+	return nil
+}
+
+// testsRun lists the packages `go test` ran rather than took from its cache.
+func testsRun(out []byte) []string {
+	var ran []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "ok" && !strings.Contains(line, "(cached)") {
+			ran = append(ran, f[1])
+		}
+	}
+	return ran
+}
+
+// copyCheckout copies the files git knows of (tracked, or untracked and not
+// ignored) into dir, keeping symbolic links as links.
+func copyCheckout(dir string) error {
+	out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		return fmt.Errorf("git ls-files: %w", err)
+	}
+	for _, p := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		info, err := os.Lstat(p)
+		if err != nil {
+			continue // deleted in the working tree
+		}
+		dst := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(target, dst); err != nil {
+				return err
+			}
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, info.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
