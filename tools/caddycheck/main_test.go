@@ -96,25 +96,26 @@ func TestBasicAuth(t *testing.T) {
 }
 
 // exampleEnv are the values gen gives the Caddyfile's placeholders
-// (settings.caddy.examples in envs/caddy.cue).
+// (settings.caddy.examples in the fixture's envs/caddy.cue).
 var exampleEnv = map[string]string{
 	"APP_DOMAIN":        "lms.example.com",
 	"LETSENCRYPT_EMAIL": "ops@lms.example.com",
 }
 
-// TestGeneratedCaddyfile: the committed, generated Caddyfile adapts and
+// TestGeneratedCaddyfile: the Caddyfile generated from the test fixture
+// (testdata/stack, never the live envs/, which operators change) adapts and
 // validates without warnings, is formatted, and its adapted config has what
 // the model asks for (automatic HTTPS with the ACME email, zstd and gzip,
 // /metrics answered 404, the API proxied).
 func TestGeneratedCaddyfile(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "ops", "caddy", "Caddyfile"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stack", "ops", "caddy", "Caddyfile"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range regexp.MustCompile(`\{\$([A-Za-z0-9_]+)`).FindAllSubmatch(data, -1) {
 		v, ok := exampleEnv[string(m[1])]
 		if !ok {
-			t.Fatalf("the Caddyfile has a placeholder {$%s} this test has no value for; add its example from envs/caddy.cue", m[1])
+			t.Fatalf("the Caddyfile has a placeholder {$%s} this test has no value for; add its example from the fixture's envs/caddy.cue", m[1])
 		}
 		t.Setenv(string(m[1]), v)
 	}
