@@ -104,3 +104,26 @@ func TestOperatorEdits(t *testing.T) {
 		}
 	}
 }
+
+// TestPreconditionSkips: a hand-written case whose precondition does not
+// hold for the configured values is skipped with its reason, and gen
+// passes; with values where it holds, it runs.
+func TestPreconditionSkips(t *testing.T) {
+	root := copyRepo(t)
+	m, _, err := Generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Skipped) != 0 {
+		t.Fatalf("the fixture's values skip %q", m.Skipped)
+	}
+	edit(t, root, "envs/prod/alerts.cue", `LMSHighErrorRate: {threshold: 0.05, window: "5m", for: "10m"}`, `LMSHighErrorRate: {threshold: 0.05, window: "30m", for: "5m"}`)
+	m, _, err = Generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `rule test "prod: a single burst of 5xx, visible for one window (30m), does not fire LMSHighErrorRate (for 5m)" skipped: for (5m) is not longer than the window (30m)`
+	if len(m.Skipped) != 1 || !strings.HasPrefix(m.Skipped[0], want) {
+		t.Errorf("skipped %q, want one starting %q", m.Skipped, want)
+	}
+}

@@ -213,14 +213,14 @@ func testsRun(out []byte) []string {
 	return ran
 }
 
-// copyCheckout copies the files git knows of (tracked, or untracked and not
-// ignored) into dir, keeping symbolic links as links.
+// copyCheckout copies the files of the checkout (knownFiles) into dir,
+// keeping symbolic links as links.
 func copyCheckout(dir string) error {
-	out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	files, err := knownFiles()
 	if err != nil {
-		return fmt.Errorf("git ls-files: %w", err)
+		return err
 	}
-	for _, p := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+	for _, p := range files {
 		info, err := os.Lstat(p)
 		if err != nil {
 			continue // deleted in the working tree
@@ -248,4 +248,50 @@ func copyCheckout(dir string) error {
 		}
 	}
 	return nil
+}
+
+// Cold measures what a new user meets: a clone of this checkout (HEAD),
+// with empty Go module, build, Mage and tool caches in a temporary
+// directory, then `go run mage.go gen` and `go run mage.go check` (CI=true,
+// so every check runs), each timed. Module downloads are included.
+func Cold() error {
+	tmp, err := os.MkdirTemp("", "lms-ops-cold-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		exec.Command("chmod", "-R", "u+w", tmp).Run()
+		os.RemoveAll(tmp)
+	}()
+	clone := filepath.Join(tmp, "clone")
+	if out, err := exec.Command("git", "clone", "--quiet", ".", clone).CombinedOutput(); err != nil {
+		return fmt.Errorf("git clone: %v\n%s", err, out)
+	}
+	env := []string{
+		"GOCACHE=" + filepath.Join(tmp, "gocache"),
+		"GOMODCACHE=" + filepath.Join(tmp, "gomodcache"),
+		"MAGEFILE_CACHE=" + filepath.Join(tmp, "magefile"),
+		"XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),
+		"CI=true",
+	}
+	var total time.Duration
+	for _, target := range []string{"gen", "check"} {
+		wall, _, out, err := timed(clone, env, "go", "run", "mage.go", target)
+		if err != nil {
+			return err
+		}
+		total += wall
+		fmt.Printf("cold: go run mage.go %-5s %8s\n", target, wall.Round(time.Second))
+		if target == "check" {
+			fmt.Print(tail(string(out), 3))
+		}
+	}
+	fmt.Printf("cold: gen + check        %8s\n", total.Round(time.Second))
+	return nil
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n") + "\n"
 }

@@ -27,9 +27,12 @@ import (
 // Gen renders every artifact from envs/*.cue, verifies it and writes ops/ and the compose files (all-or-nothing).
 func Gen() error {
 	start := time.Now()
-	_, files, err := gen.Generate(".")
+	m, files, err := gen.Generate(".")
 	if err != nil {
 		return fmt.Errorf("gen: nothing written:\n%w", err)
+	}
+	for _, s := range m.Skipped {
+		fmt.Println("gen:", s)
 	}
 	if err := gen.Write(".", files); err != nil {
 		return fmt.Errorf("gen: %w", err)
@@ -92,13 +95,13 @@ func check(always bool) error {
 // outside the live configuration (the tests' TestMain guard proves they
 // read none of it), with the Go version and platform.
 func toolChecksStamp() (string, error) {
-	out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	files, err := knownFiles()
 	if err != nil {
-		return "", fmt.Errorf("git ls-files: %w", err)
+		return "", err
 	}
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH, os.Getenv("GOFLAGS"))
-	for _, p := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+	for _, p := range files {
 		if liveconfig.IsLive(p) {
 			continue
 		}
@@ -122,6 +125,28 @@ func toolChecksStamp() (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:24]), nil
+}
+
+// knownFiles lists the files of the checkout: those git knows of (tracked,
+// or untracked and not ignored), or, outside a git checkout (an exported
+// tree), every file but .git's, sorted.
+func knownFiles() ([]string, error) {
+	if out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output(); err == nil {
+		return strings.Split(strings.TrimRight(string(out), "\x00"), "\x00"), nil
+	}
+	var files []string
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".git":
+			return filepath.SkipDir
+		case !d.IsDir():
+			files = append(files, filepath.ToSlash(p))
+		}
+		return nil
+	})
+	return files, err
 }
 
 // drift renders in memory and compares with the files on disk.
