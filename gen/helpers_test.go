@@ -3,7 +3,6 @@ package gen
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,36 +23,7 @@ const fixtureRoot = "../testdata/stack"
 func copyRepo(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(fixtureRoot, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(fixtureRoot, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				return err
-			}
-			abs, err := filepath.Abs(real)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(abs, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
+	if err := copyTree(fixtureRoot, dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst

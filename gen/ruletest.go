@@ -84,10 +84,12 @@ func ruleOf(s *Stack, alert map[string]string) (AlertRule, bool) {
 // DeriveRuleCases builds, for every alert of every environment, a case just
 // above its threshold (quiet before `for` has passed, then exactly that
 // alert fires) and one just below (nothing fires). Each case evaluates its
-// own environment's rule group, with the next environment's healthy, busy
-// API as the neighbour whose series it must not select. Samples come once
-// per scrape interval and every time is derived from the environment's own
-// window and `for` and the stack's intervals, never from fixed numbers.
+// own environment's rule group, in a batch with the other environments as
+// busy neighbours in the opposite state, whose series it must not select
+// (run alone, as in promtool's file, the next environment's healthy API is
+// its neighbour). Samples come once per scrape interval and every time is
+// derived from the environment's own window and `for` and the stack's
+// intervals, never from fixed numbers.
 func DeriveRuleCases(s *Stack) ([]RuleCase, error) {
 	scrape, eval, err := intervals(s)
 	if err != nil {
@@ -215,23 +217,13 @@ func parseDuration(d, def string) (time.Duration, error) {
 	return time.Duration(v), err
 }
 
-// RunRuleCase evaluates the rendered rules on the case's series and
-// returns what differs from the expectations. Every firing alert must also
-// have annotations that only use labels it carries.
-func RunRuleCase(s *Stack, rules *rulefmt.RuleGroups, c RuleCase) ([]string, error) {
-	runs, err := runBatch(s, rules, []RuleCase{c})
-	if err != nil {
-		return nil, err
-	}
-	return runs[0].Failures, nil
-}
-
 // runBatch evaluates cases together, on one storage holding the series of
 // all of them, and judges each case on the alerts of its own rule groups.
 // Cases batched together read disjoint series (each its environment's
-// job) and evaluate disjoint groups, so each is judged exactly as if it
-// ran alone; together they cost one storage and one schedule of
-// evaluations instead of one per case.
+// job) and evaluate disjoint groups; each is judged on its own group's
+// alerts at its own check times, with the other cases' environments as its
+// busy neighbours. Together they cost one storage and one run of
+// evaluations (the union of their schedules) instead of one per case.
 func runBatch(s *Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]RuleRun, error) {
 	_, eval, err := intervals(s)
 	if err != nil {

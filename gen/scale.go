@@ -66,7 +66,9 @@ func ScaleCopy(root, dst string, n int) error {
 	return nil
 }
 
-// copyTree copies the regular files under src to dst.
+// copyTree copies the tree under src (itself possibly a link) to dst. A
+// link inside it is copied as a link to the absolute path it resolves to,
+// so that the copy's schema/ and tools/ links keep working elsewhere.
 func copyTree(src, dst string) error {
 	src, err := filepath.EvalSymlinks(src)
 	if err != nil {
@@ -81,7 +83,18 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
-		if d.IsDir() {
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			real, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return err
+			}
+			abs, err := filepath.Abs(real)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(abs, target)
+		case d.IsDir():
 			return os.MkdirAll(target, 0o755)
 		}
 		data, err := os.ReadFile(p)
