@@ -51,6 +51,7 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"dashboard provider wrong type", checkSchemas, o.GrafanaDashboardProviders.Path, "orgId: 1", "orgId: one", "cannot unmarshal"},
 		{"dashboard unknown field", checkDashboards, dash, `"uid": "lms-api-overview",`, `"uid": "lms-api-overview", "sharedCrosshair": true,`, "lms-api-overview"},
 		{"dashboard overlapping panels", checkDashboards, dash, "\"w\": 6,\n        \"x\": 6,", "\"w\": 6,\n        \"x\": 3,", "overlaps"},
+		{"dashboard panel of an unregistered kind", checkDashboards, dash, `"type": "stat"`, `"type": "piechart"`, `type "piechart" has no variant registered`},
 		{"dashboard foreign datasource", checkDashboards, dash, `"uid": "prometheus"`, `"uid": "other-prometheus"`, "other-prometheus"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}

@@ -9,14 +9,32 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
-	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/gauge"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 )
 
-// registerPlugins registers the SDK's panel and query variants once; strict
-// decoding of panel options and targets needs them.
-var registerPlugins = sync.OnceFunc(plugins.RegisterDefaultPlugins)
+// registerPlugins registers, once, the panel and query variants strict
+// decoding needs: the panel kinds the schema allows (#PanelKind) and
+// Prometheus queries. Not the SDK's plugins.RegisterDefaultPlugins, which
+// links every panel and datasource plugin it has (38 packages, most of the
+// SDK's cold build) for these six.
+var registerPlugins = sync.OnceFunc(func() {
+	rt := cog.NewRuntime()
+	for _, v := range []variants.PanelcfgConfig{
+		bargauge.VariantConfig(), gauge.VariantConfig(), stat.VariantConfig(),
+		table.VariantConfig(), timeseries.VariantConfig(),
+	} {
+		rt.RegisterPanelcfgVariant(v)
+	}
+	rt.RegisterDataqueryVariant(prometheus.VariantConfig())
+})
 
 // sdkError turns an SDK decoding result into an error or nil. The SDK returns
 // a typed-nil cog.BuildErrors as a non-nil error interface when all went well
@@ -51,6 +69,18 @@ func sdkError(err error) error {
 // unknown to the types or dropped.
 func Unmarshal(data []byte) (*dashboard.Dashboard, error) {
 	registerPlugins()
+	// A panel of a kind without a registered variant would have its
+	// options decoded as free-form data: refuse it rather than let it
+	// through unchecked.
+	var panels layoutDashboard
+	if err := json.Unmarshal(data, &panels); err != nil {
+		return nil, err
+	}
+	for _, p := range flatten(panels.Panels) {
+		if _, ok := cog.NewRuntime().ConfigForPanelcfgVariant(p.Type); !ok && p.Type != "row" {
+			return nil, fmt.Errorf("panel %q: type %q has no variant registered for strict decoding (registerPlugins)", p.Title, p.Type)
+		}
+	}
 	var strict dashboard.Dashboard
 	if err := sdkError(strict.UnmarshalJSONStrict(data)); err != nil {
 		return nil, err
@@ -111,6 +141,15 @@ type layoutPanel struct {
 	Title   string        `json:"title"`
 	GridPos *layoutPos    `json:"gridPos"`
 	Panels  []layoutPanel `json:"panels"`
+}
+
+// flatten lists the panels and the panels of rows.
+func flatten(ps []layoutPanel) []layoutPanel {
+	var out []layoutPanel
+	for _, p := range ps {
+		out = append(append(out, p), flatten(p.Panels)...)
+	}
+	return out
 }
 
 type layoutPos struct {
