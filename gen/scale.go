@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,7 +10,7 @@ import (
 )
 
 // ScaleCopy writes into dst a copy of the model under root (cue.mod/,
-// schema/, envs/, with links to tools/ and the committed outputs' places)
+// schema/, envs/, and a link to tools/ unless dst has its own)
 // with n environments: the ones of root, then copies of its last one,
 // each with its own job, target port, environment label and Slack channel.
 // It is how bench measures gen as the number of environments grows.
@@ -23,8 +24,10 @@ func ScaleCopy(root, dst string, n int) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Symlink(tools, filepath.Join(dst, "tools")); err != nil {
-		return err
+	if _, err := os.Lstat(filepath.Join(dst, "tools")); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Symlink(tools, filepath.Join(dst, "tools")); err != nil {
+			return err
+		}
 	}
 	names, err := envNames(root)
 	if err != nil || len(names) == 0 {
