@@ -20,8 +20,8 @@ type RuleRun struct {
 	Observed map[time.Duration][]FiringAlert
 }
 
-// RunRuleCases evaluates every rule case once, concurrently (each case has
-// its own storage and engine); gen renders the promtool test file from the
+// RunRuleCases evaluates every rule case once, a batch of cases (or a case
+// alone) per storage and engine, the batches concurrently; gen renders the promtool test file from the
 // runs and the rule-tests check reads their failures. skipped lists the
 // hand-written cases whose precondition does not hold. A rule file that
 // does not parse runs nothing: the rule-files check says why.

@@ -35,7 +35,7 @@ type FiringAlert struct {
 
 // ruleEvaluation evaluates a rule file the way the Prometheus 2.54.1
 // server does (and `promtool test rules`): its rule manager and PromQL
-// engine, on synthetic series sampled once a minute.
+// engine, on synthetic series sampled once per interval.
 type ruleEvaluation struct {
 	rules        *rulefmt.RuleGroups
 	evalInterval time.Duration
