@@ -30,8 +30,8 @@ var servers = []server{
 	// Stock Caddy, with every standard module (tools/caddycheck, gen's
 	// Caddyfile check, links only the modules our Caddyfile uses).
 	{"caddy", "tools/caddy", caddyModule,
-		// The image tag "2-alpine" pins the major version.
-		func(mod, pin string) bool { return strings.HasPrefix(mod, "v"+strings.SplitN(pin, "-", 2)[0]+".") },
+		// The image tag "2.11.9-alpine" pins the release.
+		func(mod, pin string) bool { return "v"+strings.SplitN(pin, "-", 2)[0] == mod },
 		func(v map[string]string) string { return v["caddy"] }},
 }
 

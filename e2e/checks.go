@@ -212,9 +212,17 @@ func (r *run) faults(ctx context.Context) error {
 			}
 		}
 	}
+	paging := r.model.Stack.Settings.Alertmanager.Paging
 	for _, n := range r.sinks.Got() {
-		if strings.HasPrefix(n.Sink, "pagerduty/") && !strings.Contains(n.Text, "production") {
-			r.fail("the pager got a non-production alert: %q", n.Text)
+		if !strings.HasPrefix(n.Sink, "pagerduty/") {
+			continue
+		}
+		may := false
+		for _, env := range paging.Environments {
+			may = may || strings.Contains(n.Text, "["+env+"]")
+		}
+		if !may {
+			r.fail("the pager got an alert of an environment that may not page (only %v may): %q", paging.Environments, n.Text)
 		}
 	}
 	return nil
@@ -225,14 +233,16 @@ func (r *run) faults(ctx context.Context) error {
 // notified.
 func (r *run) inhibition(ctx context.Context) error {
 	var labels map[string]string
+	paging := r.model.Stack.Settings.Alertmanager.Paging
 	for _, c := range gen.DeriveRouteCases(r.model.Stack) {
-		if c.Labels["alertname"] == "LMSHighErrorRate" && c.Labels["environment"] == "production" {
+		if c.Labels["alertname"] == "LMSHighErrorRate" && paging.MayPage(c.Labels["environment"]) {
 			labels = c.Labels
 		}
 	}
 	if labels == nil {
-		return fmt.Errorf("no production LMSHighErrorRate alert to send")
+		return fmt.Errorf("no LMSHighErrorRate alert of an environment that pages to send")
 	}
+	env := labels["environment"]
 	posted := time.Now()
 	body, _ := json.Marshal([]map[string]any{{
 		"labels": labels, "startsAt": posted.Format(time.RFC3339), "endsAt": posted.Add(5 * time.Minute).Format(time.RFC3339),
@@ -246,7 +256,7 @@ func (r *run) inhibition(ctx context.Context) error {
 		return fmt.Errorf("post alert: %s", resp.Status)
 	}
 	err = waitFor(ctx, 15*time.Second, func() (bool, error) {
-		q := url.Values{"filter": {`alertname="LMSHighErrorRate"`, `environment="production"`}}
+		q := url.Values{"filter": {`alertname="LMSHighErrorRate"`, fmt.Sprintf("environment=%q", env)}}
 		resp, err := http.Get("http://" + r.addr("alertmanager") + "/api/v2/alerts?" + q.Encode())
 		if err != nil {
 			return false, err
@@ -268,10 +278,10 @@ func (r *run) inhibition(ctx context.Context) error {
 		return st.State == "suppressed" && len(st.InhibitedBy) > 0, fmt.Errorf("state %s, inhibited by %v", st.State, st.InhibitedBy)
 	})
 	if err != nil {
-		r.fail("production LMSHighErrorRate is not inhibited by LMSApiDown: %v", err)
+		r.fail("%s LMSHighErrorRate is not inhibited by LMSApiDown: %v", env, err)
 	}
 	time.Sleep(3 * time.Second)
-	if got := r.reached("LMSHighErrorRate", "production", posted); len(got) > 0 {
+	if got := r.reached("LMSHighErrorRate", env, posted); len(got) > 0 {
 		r.fail("an inhibited LMSHighErrorRate reached %v", got)
 	}
 	return nil

@@ -40,7 +40,7 @@ func (r *run) overrides(m *gen.Model) []Override {
 		{"envs", "settings.prometheus.self_target", str(r.addr("prometheus"))},
 		{"envs", "settings.alertmanager.group_wait", str("1s")},
 		{"envs", "settings.alertmanager.group_interval", str("1s")},
-		{"envs", "settings.alertmanager.secrets_dir", str(r.path("secrets"))},
+		{"envs", "settings.secrets.mount_dir", str(r.path("secrets"))},
 		{"envs", "settings.alertmanager.pagerduty_url", str("http://" + r.addr("sinks") + "/pagerduty")},
 		{"envs", "settings.alertmanager.smtp.smarthost", str(r.addr("smtp"))},
 		{"envs", "settings.alertmanager.smtp.require_tls", ast.NewBool(false)},
@@ -52,9 +52,9 @@ func (r *run) overrides(m *gen.Model) []Override {
 			ovs = append(ovs, Override{dir, "alerts." + a + ".for", str(laptopFor)})
 		}
 	}
-	// Caddy proxies to the production API.
+	// Caddy proxies to the API of an environment that pages (production).
 	for _, n := range sortedEnvs(m) {
-		if m.Stack.Envs[n].Labels["environment"] == "production" {
+		if m.Stack.Settings.Alertmanager.Paging.MayPage(m.Stack.Envs[n].Labels["environment"]) {
 			ovs = append(ovs, Override{"envs", "settings.caddy.upstream", str(r.addr("api-" + n))})
 		}
 	}
@@ -76,15 +76,15 @@ func (r *run) render(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.model, err = gen.LoadWith(r.cfg.Root, overlay); err != nil {
-		return fmt.Errorf("load the overlay: %w", err)
-	}
-	files, err := gen.Render(r.model.Stack)
+	// The laptop values go through the same pipeline as gen, every check
+	// included: what runs here is what gen would accept.
+	res, err := gen.Run(r.cfg.Root, gen.Options{Overlay: overlay})
 	if err != nil {
-		return err
+		return fmt.Errorf("the laptop overlay of the model: %w", err)
 	}
+	r.model = res.Model
 	r.files = map[string][]byte{}
-	for _, f := range files {
+	for _, f := range res.Files {
 		r.files[f.Path] = f.Data
 	}
 	if err := sameExpressions(committed.Stack, r.model.Stack); err != nil {

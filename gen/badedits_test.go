@@ -56,9 +56,9 @@ var badEdits = []badEdit{
 		[]string{"envs/alertmanager.cue:", "api_url: field not allowed"}},
 	{"secret in free text", "envs/alerts.cue", `summary:     "High 5xx error rate"`, `summary:     "High 5xx error rate, see https://hooks.slack.com/services/T0/B0/x"`,
 		[]string{"envs/alerts.cue:", "annotations.summary: invalid value"}},
-	{"secret file that is not a compose secret", "envs/alertmanager.cue", `secrets_dir: "/run/secrets"`, `secrets_dir: "/etc/alertmanager"`,
+	{"secret file that is not a compose secret", "envs/alertmanager.cue", `secret_files: {for name, _ in secrets {(name): "\(settings.secrets.mount_dir)/\(name)"}}`, `secret_files: {for name, _ in secrets {(name): "/etc/alertmanager/\(name)"}}`,
 		[]string{"envs/alertmanager.cue:", "[compose-mounts] reads secret /etc/alertmanager/smtp_password, which is not a compose secret of service alertmanager"}},
-	{"secret file that is not a path", "envs/alertmanager.cue", `secrets_dir: "/run/secrets"`, `secrets_dir: "run secrets"`,
+	{"secret file that is not a path", "envs/alertmanager.cue", `mount_dir: "/run/secrets"`, `mount_dir: "run secrets"`,
 		[]string{"envs/alertmanager.cue:", `invalid value "run secrets"`}},
 	{"port out of range", "envs/stack.cue", `grafana: {port: 3000, host_port: 3001}`, `grafana: {port: 3000, host_port: 70000}`,
 		[]string{"envs/stack.cue:", "settings.services.grafana.host_port: invalid value 70000 (out of bound <=65535)"}},
@@ -115,9 +115,13 @@ var badEdits = []badEdit{
 	{"service address on the wrong port", "envs/grafana.cue", `url:       "http://prometheus:\(settings.services.prometheus.port)"`, `url:       "http://prometheus:9091"`,
 		[]string{"envs/grafana.cue:27:15: stack: datasource Prometheus: [service-addresses] prometheus:9091: service prometheus listens on 9090 (settings.services.prometheus.port)"}},
 	{"staging pages", "envs/staging/env.cue", `page_severities: []`, `page_severities: ["critical"]`,
-		[]string{`env staging: alertmanager.yml: alert LMSApiDown: [paging] environment "staging" pages`}},
+		[]string{`envs/staging/env.cue:18:2: env staging: notify.page_severities: environment staging may not page (settings.alertmanager.paging.environments: ["production"])`}},
 	{"production critical does not page", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["warning"]`,
-		[]string{"env prod: alertmanager.yml: alert LMSApiDown: [paging] is a production critical alert but pages nobody"}},
+		[]string{`envs/prod/env.cue:17:2: env prod: notify.page_severities: environment production must page on critical alerts (settings.alertmanager.paging.must_page: ["critical"]); add "critical"`}},
+	{"route tree pages staging", "envs/alertmanager.cue", `matchers: ["environment=\"\(env)\"", "severity=~`, `matchers: ["environment=~\"\(env)|staging\"", "severity=~`,
+		[]string{`env staging: alertmanager.yml: alert LMSApiDown: [paging] environment "staging" pages (receivers [production-pagerduty staging-slack]); only [production] may page`}},
+	{"route tree does not page a severity that must page", "envs/alertmanager.cue", `matchers: ["environment=\"\(env)\"", "severity=~\"\(strings.Join(envs[n].notify.page_severities, "|"))\""]`, `matchers: ["environment=\"\(env)\"", "severity=\"page\""]`,
+		[]string{"env prod: alertmanager.yml: alert LMSApiDown: [paging] is a production critical alert but pages nobody (receivers [production-slack]); [critical] alerts must page there"}},
 	{"secret-shaped value in output", "envs/alertmanager.cue", `username:    "alertmanager@lms.example.com"`, `username:    "0123456789abcdef0123456789abcdef"`,
 		[]string{"ops/observability/alertmanager/alertmanager.yml:6:", "[no-secrets] looks like a 32-hex-digit key"}},
 
@@ -146,6 +150,14 @@ var badEdits = []badEdit{
 			}, for n in envNames {`, `continue: false
 			}, for n in envNames {`,
 		[]string{`envs/alertmanager.cue:`, `env prod: alertmanager.yml: route case "prod/LMSApiDown": [route-tests] labels`, "reach [production-pagerduty], want [production-pagerduty production-slack]; routes taken: {}/{environment=\"production\",severity=~\"critical\"}"}},
+	{"hand rule test declares no annotations", "envs/alerttests.cue", `severity: "warning"}, value: over}]},`, `severity: "warning"}}]},`,
+		[]string{"envs/alerttests.cue:", "[rule-tests] at ", "alert LMSHighErrorRate declares neither its annotations nor the value of its expression"}},
+	{"declared value is not what the expression gives", "envs/ruletests.cue", `errors: 10 * over, ok: 10 - errors}).series
+				value: over`, `errors: 10 * over, ok: 10 - errors}).series
+				value: over * 2`,
+		[]string{"case prod/LMSHighErrorRate/above: [rule-tests] at ", "annotations differ"}},
+	{"caddy image is not the validated release", "envs/stack.cue", `caddy:        "2.11.9-alpine"`, `caddy:        "2.10.0-alpine"`,
+		[]string{"envs/stack.cue:", `[versions] caddy is "2.10.0-alpine", but tools/caddycheck validates the Caddyfile with Caddy v2.11.9`}},
 	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
 		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
 }

@@ -1,6 +1,12 @@
 package gen
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/render"
+	"github.com/lms/lms-ops/gen/internal/rules"
+)
 
 // Benchmarks of the pipeline's stages on the real model. Figures: run
 // `go run mage.go bench` (medians and ratios) or go test -bench . ./gen.
@@ -19,7 +25,7 @@ func BenchmarkRender(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := Render(m.Stack); err != nil {
+		if _, err := render.Render(m.Stack); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,7 +33,7 @@ func BenchmarkRender(b *testing.B) {
 
 func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
-		if _, _, err := Generate(fixtureRoot); err != nil {
+		if _, err := Generate(fixtureRoot); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -38,19 +44,17 @@ func BenchmarkRuleCases(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := Render(m.Stack)
+	files, err := render.Render(m.Stack)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var rules []byte
+	idx := output.Files{}
 	for _, f := range files {
-		if f.Path == m.Stack.Outputs.Alerts.Path {
-			rules = f.Data
-		}
+		idx[f.Path] = f.Data
 	}
 	for b.Loop() {
-		if _, _, err := RunRuleCases(m.Stack, rules); err != nil {
-			b.Fatal(err)
+		if ps := rules.CheckRuleTests(m, idx); len(ps) > 0 {
+			b.Fatal(ps)
 		}
 	}
 }

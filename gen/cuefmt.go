@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"cuelang.org/go/cue/format"
+
+	"github.com/lms/lms-ops/gen/internal/model"
 )
 
 // UnformattedCUE lists the CUE files of the model under root (cue.mod/,
@@ -35,9 +37,9 @@ func UnformattedCUE(root string) (Problems, error) {
 			got, err := format.Source(src)
 			switch {
 			case err != nil:
-				ps = append(ps, Problem{Pos: filepath.ToSlash(rel), Rule: "cue-fmt", Msg: err.Error()})
+				ps = append(ps, model.Problem{Pos: filepath.ToSlash(rel), Rule: "cue-fmt", Msg: err.Error()})
 			case !bytes.Equal(got, src):
-				ps = append(ps, Problem{Pos: filepath.ToSlash(rel), Rule: "cue-fmt", Msg: "not formatted as `cue fmt` formats it (run: go tool cue fmt ./...)"})
+				ps = append(ps, model.Problem{Pos: filepath.ToSlash(rel), Rule: "cue-fmt", Msg: "not formatted as `cue fmt` formats it (run: go tool cue fmt ./...)"})
 			}
 			return nil
 		})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lms/lms-ops/gen/internal/model"
 )
 
 // operatorValues are random thresholds, windows and `for` durations an
@@ -81,7 +83,7 @@ func TestOperatorValuesFuzz(t *testing.T) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				_, _, errs[i] = GenerateWith(root, draws[i])
+				_, errs[i] = Run(root, Options{Overlay: draws[i]})
 			}
 		})
 	}
@@ -103,7 +105,7 @@ func TestOperatorValuesFuzz(t *testing.T) {
 			continue
 		}
 		for _, p := range ps {
-			if !isEnvFile(p.Pos) && !strings.HasPrefix(p.Msg, "and ") {
+			if !model.IsEnvFile(p.Pos) && !strings.HasPrefix(p.Msg, "and ") {
 				t.Errorf("draw %d: a problem not at the operator's line:\n%s\nvalues:\n%s", i, p, overlayText(draws[i]))
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lms/lms-ops/gen/internal/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the committed outputs (the golden files) from envs/")
@@ -14,16 +16,16 @@ var update = flag.Bool("update", false, "rewrite the committed outputs (the gold
 // the committed file (the committed outputs are the golden files, reviewed
 // in every change). With -update it writes them, as `mage gen` does.
 func TestGolden(t *testing.T) {
-	_, files, err := Generate(fixtureRoot)
+	res, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := Write(fixtureRoot, files); err != nil {
+		if err := Write(fixtureRoot, res.Files); err != nil {
 			t.Fatal(err)
 		}
 	}
-	drifts, err := Compare(fixtureRoot, files)
+	drifts, err := Compare(fixtureRoot, res.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,14 +36,15 @@ func TestGolden(t *testing.T) {
 
 // TestDeterministic: two runs render identical bytes.
 func TestDeterministic(t *testing.T) {
-	_, a, err := Generate(fixtureRoot)
+	ra, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, b, err := Generate(fixtureRoot)
+	rb, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
+	a, b := ra.Files, rb.Files
 	if len(a) != len(b) {
 		t.Fatalf("%d files, then %d", len(a), len(b))
 	}
@@ -69,7 +72,7 @@ func TestThresholdDrivesAlertAndPanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dash, err := os.ReadFile(filepath.Join(root, dashboardPath(m.Stack, "lms-api-overview")))
+	dash, err := os.ReadFile(filepath.Join(root, render.DashboardPath(m.Stack, "lms-api-overview")))
 	if err != nil {
 		t.Fatal(err)
 	}

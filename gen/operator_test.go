@@ -12,11 +12,11 @@ import (
 // configCheck is what `mage check` proves of a configuration: gen renders
 // and verifies it, and the files on disk are exactly what it renders.
 func configCheck(root string) error {
-	_, files, err := Generate(root)
+	res, err := Generate(root)
 	if err != nil {
 		return err
 	}
-	drifts, err := Compare(root, files)
+	drifts, err := Compare(root, res.Files)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func TestOperatorEdits(t *testing.T) {
 // passes; with values where it holds, it runs.
 func TestPreconditionSkips(t *testing.T) {
 	root := copyRepo(t)
-	m, _, err := Generate(root)
+	m, err := Generate(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestPreconditionSkips(t *testing.T) {
 		t.Fatalf("the fixture's values skip %q", m.Skipped)
 	}
 	edit(t, root, "envs/prod/alerts.cue", `LMSHighErrorRate: {threshold: 0.05, window: "5m", for: "10m"}`, `LMSHighErrorRate: {threshold: 0.05, window: "30m", for: "5m"}`)
-	m, _, err = Generate(root)
+	m, err = Generate(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,53 +1,111 @@
-// Package gen is the lms-ops pipeline as a library: load the CUE model,
-// render every output in memory, verify it with the real parsers and the
-// whole-stack rules, then write it all-or-nothing or compare it with what is
-// committed. It has no Mage dependency; magefiles/ only calls it.
+// Package gen is the lms-ops pipeline, the facade Mage and e2e call. It
+// runs one way:
+//
+//	load (internal/model) → render (internal/render, internal/rules'
+//	promtool file) → verify (internal/verify, with the rule and route
+//	harnesses) → write or compare (internal/output)
+//
+// and returns its result as a value. Nothing in it stops at the first
+// problem, and nothing writes before everything is verified.
 package gen
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"time"
 
-// Generate loads the model under root, renders every output and verifies
-// the result. It writes nothing: on success the caller writes (Write) or
-// compares (Compare) the files; on failure every problem found is returned.
-func Generate(root string) (*Model, []File, error) {
-	return GenerateWith(root, nil)
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/render"
+	"github.com/lms/lms-ops/gen/internal/rules"
+	"github.com/lms/lms-ops/gen/internal/verify"
+)
+
+// Result is what one run of the pipeline produces.
+type Result struct {
+	Model *model.Model
+	// Files are every generated file, sorted by path.
+	Files []output.File
+	// Skipped are the hand-written rule tests whose precondition does not
+	// hold for the configured values, each with the reason.
+	Skipped []string
 }
 
-// GenerateWith is Generate with some CUE files replaced (see LoadWith).
-func GenerateWith(root string, overlay map[string][]byte) (*Model, []File, error) {
-	m, err := LoadWith(root, overlay)
+// Options adapt a run to its caller.
+type Options struct {
+	// Overlay replaces CUE files, by absolute path (e2e's laptop values).
+	Overlay map[string][]byte
+	// Skip names checks that do not apply to the run, each with the reason
+	// (e2e runs the stack on loopback, not on the compose network).
+	Skip map[string]string
+	// Observe, when set, is told how long each stage and each check took.
+	Observe func(step string, took time.Duration)
+}
+
+// Generate runs the pipeline on the model under root. It writes nothing: on
+// success the caller writes (Write) or compares (Compare) the files; on
+// failure every problem found is returned.
+func Generate(root string) (*Result, error) {
+	return Run(root, Options{})
+}
+
+// Run is Generate with options.
+func Run(root string, opt Options) (*Result, error) {
+	observe := opt.Observe
+	if observe == nil {
+		observe = func(string, time.Duration) {}
+	}
+	start := time.Now()
+	m, err := model.LoadWith(root, opt.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	observe("load", time.Since(start))
+
+	start = time.Now()
+	files, skipped, err := renderAll(m)
+	if err != nil {
+		return nil, err
+	}
+	observe("render", time.Since(start))
+
+	start = time.Now()
+	if err := verify.Verify(m, files, verify.Options{Skip: opt.Skip, Observe: observe}).Err(); err != nil {
+		return nil, err
+	}
+	observe("verify", time.Since(start))
+	return &Result{Model: m, Files: files, Skipped: skipped}, nil
+}
+
+// renderAll renders every output: the configs, the promtool file of the
+// declared rule cases, the CUE index of the environments, and the index of
+// them all, ops/README.md.
+func renderAll(m *model.Model) ([]output.File, []string, error) {
+	s := m.Stack
+	files, err := render.Render(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	files, err := Render(m.Stack)
+	cases, skipped, err := rules.AllRuleCases(s)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("rule cases: %w", err)
 	}
-	// The rule tests run once, on the rendered rule file: their outcome is
-	// both checked (rule-tests) and written as promtool's test file.
-	var ruleFile []byte
-	for _, f := range files {
-		if f.Path == m.Stack.Outputs.Alerts.Path {
-			ruleFile = f.Data
+	tests, err := rules.PromtoolFile(s, cases)
+	if err != nil {
+		return nil, nil, fmt.Errorf("render %s: %w", s.Outputs.RuleTests.Path, err)
+	}
+	files = append(files, output.File{Path: s.Outputs.RuleTests.Path, Data: tests}, m.Index)
+	sortFiles(files)
+	files = append(files, output.File{Path: s.Outputs.Readme.Path, Data: render.OpsReadme(s, files)})
+	sortFiles(files)
+	for i := 1; i < len(files); i++ {
+		if files[i].Path == files[i-1].Path {
+			return nil, nil, fmt.Errorf("two outputs share the path %s", files[i].Path)
 		}
 	}
-	if m.RuleRuns, m.Skipped, err = RunRuleCases(m.Stack, ruleFile); err != nil {
-		return nil, nil, err
-	}
-	tests, err := renderPromtoolTests(m.Stack, m.RuleRuns)
-	if err != nil {
-		return nil, nil, err
-	}
-	files = insertFile(files, File{PromtoolTestsPath(m.Stack), tests})
-	files = insertFile(files, File{OpsDir + "/README.md", renderOpsReadme(m.Stack, files)})
-	if err := Verify(m, files).Err(); err != nil {
-		return nil, nil, err
-	}
-	return m, files, nil
+	return files, skipped, nil
 }
 
-// insertFile adds f to files, kept sorted by path.
-func insertFile(files []File, f File) []File {
-	i := sort.Search(len(files), func(i int) bool { return files[i].Path >= f.Path })
-	return append(files[:i], append([]File{f}, files[i:]...)...)
+func sortFiles(files []output.File) {
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 }

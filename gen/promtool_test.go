@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/rules"
 )
 
 // promtool runs `go tool promtool test rules` (Prometheus v0.54.1's
@@ -30,8 +33,11 @@ func promtool(t *testing.T, root string, testFile string) (bool, string) {
 // the verdict check gives, on the real rules (both pass) and on a rule
 // broken on purpose (both fail on the same case).
 func TestPromtoolAgrees(t *testing.T) {
-	m, _ := generate(t)
-	testFile := PromtoolTestsPath(m.Stack)
+	m, err := Load(fixtureRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testFile := m.Stack.Outputs.RuleTests.Path
 	if ok, out := promtool(t, fixtureRoot, testFile); !ok {
 		t.Fatalf("promtool fails on the committed rules and tests, check passes:\n%s", out)
 	}
@@ -39,8 +45,8 @@ func TestPromtoolAgrees(t *testing.T) {
 	// Break the production latency alert's direction in the rendered rule
 	// file only, keeping the test file: both engines must fail its cases.
 	root := copyRepo(t)
-	rules := filepath.Join(root, m.Stack.Outputs.Alerts.Path)
-	data, err := os.ReadFile(rules)
+	ruleFile := filepath.Join(root, m.Stack.Outputs.Alerts.Path)
+	data, err := os.ReadFile(ruleFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +54,7 @@ func TestPromtoolAgrees(t *testing.T) {
 	if broken == string(data) {
 		t.Fatal("the p95 comparison was not found in the rule file")
 	}
-	if err := os.WriteFile(rules, []byte(broken), 0o644); err != nil {
+	if err := os.WriteFile(ruleFile, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ok, out := promtool(t, root, testFile)
@@ -58,8 +64,35 @@ func TestPromtoolAgrees(t *testing.T) {
 	if !strings.Contains(out, "prod/LMSHighP95Latency/above") {
 		t.Errorf("promtool does not name the case check names (prod/LMSHighP95Latency/above):\n%s", out)
 	}
-	ps := checkRuleTests(&Model{Stack: m.Stack}, Files{m.Stack.Outputs.Alerts.Path: []byte(broken)})
+	ps := rules.CheckRuleTests(&Model{Stack: m.Stack}, output.Files{m.Stack.Outputs.Alerts.Path: []byte(broken)})
 	if !strings.Contains(ps.Error(), "case prod/LMSHighP95Latency/above") {
 		t.Errorf("check does not fail the case promtool fails:\n%v", ps)
+	}
+}
+
+// TestPromtoolAgreesOnDeclarations: the expectations of the promtool file
+// are the ones the cases declare, not what an engine printed. A declared
+// value the expression does not give fails the rule-tests check and
+// promtool alike, on the same case.
+func TestPromtoolAgreesOnDeclarations(t *testing.T) {
+	root := copyRepo(t)
+	edit(t, root, "envs/ruletests.cue", `errors: 10 * over, ok: 10 - errors}).series
+				value: over`, `errors: 10 * over, ok: 10 - errors}).series
+				value: over * 2`)
+	_, err := Generate(root)
+	if err == nil || !strings.Contains(err.Error(), "case prod/LMSHighErrorRate/above: [rule-tests]") {
+		t.Fatalf("check does not fail the case whose declaration is wrong: %v", err)
+	}
+	// Render without that check and write, as if gen had not verified.
+	res, err := Run(root, Options{Skip: map[string]string{"rule-tests": "the test runs promtool instead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(root, res.Files); err != nil {
+		t.Fatal(err)
+	}
+	ok, out := promtool(t, root, res.Model.Stack.Outputs.RuleTests.Path)
+	if ok || !strings.Contains(out, "prod/LMSHighErrorRate/above") {
+		t.Errorf("promtool does not fail prod/LMSHighErrorRate/above (passed %v):\n%s", ok, out)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
 )
 
 // ScaleCopy writes into dst a copy of the model under root (cue.mod/,
@@ -16,7 +19,7 @@ import (
 // It is how bench measures gen as the number of environments grows.
 func ScaleCopy(root, dst string, n int) error {
 	for _, dir := range []string{"cue.mod", SchemaDir, EnvsDir} {
-		if err := copyTree(filepath.Join(root, dir), filepath.Join(dst, dir)); err != nil {
+		if err := output.CopyTree(filepath.Join(root, dir), filepath.Join(dst, dir)); err != nil {
 			return err
 		}
 	}
@@ -29,7 +32,7 @@ func ScaleCopy(root, dst string, n int) error {
 			return err
 		}
 	}
-	names, err := envNames(root)
+	names, err := model.EnvNames(root)
 	if err != nil || len(names) == 0 {
 		return fmt.Errorf("no environment under %s to copy (%v)", root, err)
 	}
@@ -67,43 +70,4 @@ func ScaleCopy(root, dst string, n int) error {
 		}
 	}
 	return nil
-}
-
-// copyTree copies the tree under src (itself possibly a link) to dst. A
-// link inside it is copied as a link to the absolute path it resolves to,
-// so that the copy's schema/ and tools/ links keep working elsewhere.
-func copyTree(src, dst string) error {
-	src, err := filepath.EvalSymlinks(src)
-	if err != nil {
-		return err
-	}
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				return err
-			}
-			abs, err := filepath.Abs(real)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(abs, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }

@@ -7,63 +7,40 @@ import (
 	"time"
 )
 
-// Stage is one timed step of the pipeline.
-type Stage struct {
-	Name string
-	Run  func() error
-}
-
-// Stages are the pipeline's steps on the model under root, in order, for
-// timing: each runs on the previous one's result.
-func Stages(root string) []Stage {
-	var m *Model
-	var files []File
-	var byPath Files
-	return []Stage{
-		{"load (CUE)", func() (err error) { m, err = Load(root); return err }},
-		{"render", func() (err error) { files, err = Render(m.Stack); return err }},
-		{"rule cases", func() error {
-			byPath = Files{}
-			for _, f := range files {
-				byPath[f.Path] = f.Data
-			}
-			runs, _, err := RunRuleCases(m.Stack, byPath[m.Stack.Outputs.Alerts.Path])
-			m.RuleRuns = runs
-			return err
-		}},
-		{"verify", func() error { return Verify(m, files).Err() }},
-	}
-}
-
-// Time runs the stages n times and writes the median of each, and its share
-// of the total, to w.
+// Time runs the pipeline n times on the model under root and writes the
+// median of each stage and check, and its share of the whole, to w. It
+// times the same Run that gen and check call, through its Observe hook.
 func Time(w io.Writer, root string, n int) error {
 	samples := map[string][]time.Duration{}
 	var names []string
 	for i := 0; i < n; i++ {
-		for _, st := range Stages(root) {
-			start := time.Now()
-			if err := st.Run(); err != nil {
-				return fmt.Errorf("%s: %w", st.Name, err)
-			}
+		_, err := Run(root, Options{Observe: func(step string, took time.Duration) {
 			if i == 0 {
-				names = append(names, st.Name)
+				names = append(names, step)
 			}
-			samples[st.Name] = append(samples[st.Name], time.Since(start))
+			samples[step] = append(samples[step], took)
+		}})
+		if err != nil {
+			return err
 		}
 	}
-	var total time.Duration
-	medians := map[string]time.Duration{}
-	for _, name := range names {
-		s := samples[name]
+	median := func(step string) time.Duration {
+		s := slices.Clone(samples[step])
 		slices.Sort(s)
-		medians[name] = s[len(s)/2]
-		total += medians[name]
+		return s[len(s)/2]
+	}
+	var total time.Duration
+	for _, st := range []string{"load", "render", "verify"} {
+		total += median(st)
 	}
 	fmt.Fprintf(w, "median of %d runs\n", n)
 	for _, name := range names {
-		fmt.Fprintf(w, "  %-12s %9s  %5.1f%%\n", name, medians[name].Round(time.Microsecond), 100*float64(medians[name])/float64(total))
+		indent := "  "
+		if len(name) > 6 && name[:6] == "check " {
+			indent = "      "
+		}
+		fmt.Fprintf(w, "%s%-28s %9s  %5.1f%%\n", indent, name, median(name).Round(time.Microsecond), 100*float64(median(name))/float64(total))
 	}
-	fmt.Fprintf(w, "  %-12s %9s\n", "total", total.Round(time.Microsecond))
+	fmt.Fprintf(w, "  %-28s %9s\n", "total", total.Round(time.Microsecond))
 	return nil
 }

@@ -75,7 +75,7 @@ func benchChain(n int) error {
 	}{
 		{nil, []string{bins["promtool"], "check", "config", "--syntax-only", o.Prometheus.Path}},
 		{nil, []string{bins["promtool"], "check", "rules", o.Alerts.Path}},
-		{nil, []string{bins["promtool"], "test", "rules", gen.PromtoolTestsPath(m.Stack)}},
+		{nil, []string{bins["promtool"], "test", "rules", o.RuleTests.Path}},
 		{nil, []string{bins["amtool"], "check-config", o.Alertmanager.Path}},
 		{caddyEnv, []string{bins["caddy"], "adapt", "--config", o.Caddyfile.Path, "--adapter", "caddyfile", "--validate"}},
 	}

@@ -39,17 +39,17 @@ func init() {
 // Gen renders every artifact from envs/*.cue, verifies it and writes ops/ and the compose files (all-or-nothing).
 func Gen() error {
 	start := time.Now()
-	m, files, err := gen.Generate(".")
+	res, err := gen.Generate(".")
 	if err != nil {
 		return fmt.Errorf("gen: nothing written:\n%w", err)
 	}
-	for _, s := range m.Skipped {
+	for _, s := range res.Skipped {
 		fmt.Println("gen:", s)
 	}
-	if err := gen.Write(".", files); err != nil {
+	if err := gen.Write(".", res.Files); err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
-	fmt.Printf("gen: %d files up to date in %s\n", len(files), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("gen: %d files up to date in %s\n", len(res.Files), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -163,11 +163,11 @@ func knownFiles() ([]string, error) {
 
 // drift renders in memory and compares with the files on disk.
 func drift() error {
-	_, files, err := gen.Generate(".")
+	res, err := gen.Generate(".")
 	if err != nil {
 		return err
 	}
-	drifts, err := gen.Compare(".", files)
+	drifts, err := gen.Compare(".", res.Files)
 	if err != nil {
 		return err
 	}

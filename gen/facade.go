@@ -1,0 +1,57 @@
+package gen
+
+import (
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/routes"
+	"github.com/lms/lms-ops/gen/internal/toolbin"
+	"github.com/lms/lms-ops/gen/internal/verify"
+)
+
+// What Mage and e2e use of the layers below, under one name each.
+type (
+	// Model is the evaluated CUE model (internal/model).
+	Model = model.Model
+	// Stack is the decoded model.
+	Stack = model.Stack
+	// Metric is one entry of the metric catalog.
+	Metric = model.Metric
+	// File is one generated output.
+	File = output.File
+	// Drift is one difference between rendered and committed files.
+	Drift = output.Drift
+	// Problems are everything wrong, in source order.
+	Problems = model.Problems
+	// RouteCase is a derived routing test.
+	RouteCase = routes.RouteCase
+	// CaddyResult is the Caddyfile validator's verdict.
+	CaddyResult = verify.CaddyResult
+)
+
+const (
+	// SchemaDir holds the CUE definitions.
+	SchemaDir = model.SchemaDir
+	// EnvsDir holds the shared stack and one directory per environment.
+	EnvsDir = model.EnvsDir
+	// CaddyCheckDir is the module of the Caddyfile validator.
+	CaddyCheckDir = verify.CaddyCheckDir
+)
+
+var (
+	// Load evaluates the model under root.
+	Load = model.Load
+	// LoadWith is Load with some CUE files replaced.
+	LoadWith = model.LoadWith
+	// Write makes the generated files under root exactly these, all or nothing.
+	Write = output.Write
+	// Compare lists the differences between files and what is committed.
+	Compare = output.Compare
+	// DeriveRouteCases are the routing tests derived from the policy.
+	DeriveRouteCases = routes.DeriveRouteCases
+	// CaddyEnv is the environment the Caddyfile is validated with.
+	CaddyEnv = verify.CaddyEnv
+	// RunCaddyCheck runs the Caddyfile validator.
+	RunCaddyCheck = verify.RunCaddyCheck
+	// ToolBinary builds (once) and returns a Go tool binary.
+	ToolBinary = toolbin.Binary
+)

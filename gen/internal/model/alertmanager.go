@@ -1,0 +1,73 @@
+package model
+
+// AlertmanagerConfig is alertmanager.yml (schema.#AlertmanagerConfig).
+type AlertmanagerConfig struct {
+	Global struct {
+		ResolveTimeout       string `json:"resolve_timeout,omitempty" yaml:"resolve_timeout,omitempty"`
+		SMTPSmarthost        string `json:"smtp_smarthost,omitempty" yaml:"smtp_smarthost,omitempty"`
+		SMTPFrom             string `json:"smtp_from,omitempty" yaml:"smtp_from,omitempty"`
+		SMTPAuthUsername     string `json:"smtp_auth_username,omitempty" yaml:"smtp_auth_username,omitempty"`
+		SMTPAuthPasswordFile string `json:"smtp_auth_password_file,omitempty" yaml:"smtp_auth_password_file,omitempty"`
+		SMTPRequireTLS       *bool  `json:"smtp_require_tls,omitempty" yaml:"smtp_require_tls,omitempty"`
+	} `json:"global" yaml:"global"`
+	Route        Route         `json:"route" yaml:"route"`
+	Receivers    []Receiver    `json:"receivers" yaml:"receivers"`
+	InhibitRules []InhibitRule `json:"inhibit_rules" yaml:"inhibit_rules"`
+}
+
+// Route is a node of the routing tree.
+type Route struct {
+	Receiver       string   `json:"receiver,omitempty" yaml:"receiver,omitempty"`
+	GroupBy        []string `json:"group_by,omitempty" yaml:"group_by,omitempty"`
+	Matchers       []string `json:"matchers,omitempty" yaml:"matchers,omitempty"`
+	Continue       bool     `json:"continue,omitempty" yaml:"continue,omitempty"`
+	GroupWait      string   `json:"group_wait,omitempty" yaml:"group_wait,omitempty"`
+	GroupInterval  string   `json:"group_interval,omitempty" yaml:"group_interval,omitempty"`
+	RepeatInterval string   `json:"repeat_interval,omitempty" yaml:"repeat_interval,omitempty"`
+	Routes         []Route  `json:"routes,omitempty" yaml:"routes,omitempty"`
+}
+
+// Receiver is a named set of integrations.
+type Receiver struct {
+	Name             string            `json:"name" yaml:"name"`
+	SlackConfigs     []SlackConfig     `json:"slack_configs,omitempty" yaml:"slack_configs,omitempty"`
+	PagerdutyConfigs []PagerdutyConfig `json:"pagerduty_configs,omitempty" yaml:"pagerduty_configs,omitempty"`
+	EmailConfigs     []EmailConfig     `json:"email_configs,omitempty" yaml:"email_configs,omitempty"`
+}
+
+// Notifies reports whether the receiver has at least one integration.
+func (r Receiver) Notifies() bool {
+	return len(r.SlackConfigs)+len(r.PagerdutyConfigs)+len(r.EmailConfigs) > 0
+}
+
+// SlackConfig posts to Slack through a webhook URL read from a file.
+type SlackConfig struct {
+	APIURLFile   string `json:"api_url_file" yaml:"api_url_file"`
+	Channel      string `json:"channel" yaml:"channel"`
+	SendResolved *bool  `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
+	Title        string `json:"title,omitempty" yaml:"title,omitempty"`
+	Text         string `json:"text,omitempty" yaml:"text,omitempty"`
+}
+
+// PagerdutyConfig pages through PagerDuty with a routing key read from a file.
+type PagerdutyConfig struct {
+	RoutingKeyFile string `json:"routing_key_file" yaml:"routing_key_file"`
+	URL            string `json:"url,omitempty" yaml:"url,omitempty"`
+	SendResolved   *bool  `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
+	Severity       string `json:"severity,omitempty" yaml:"severity,omitempty"`
+	Description    string `json:"description,omitempty" yaml:"description,omitempty"`
+}
+
+// EmailConfig sends mail through the global SMTP settings.
+type EmailConfig struct {
+	To           string            `json:"to" yaml:"to"`
+	SendResolved *bool             `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
+	Headers      map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
+}
+
+// InhibitRule mutes target alerts while a source alert fires.
+type InhibitRule struct {
+	SourceMatchers []string `json:"source_matchers" yaml:"source_matchers"`
+	TargetMatchers []string `json:"target_matchers" yaml:"target_matchers"`
+	Equal          []string `json:"equal" yaml:"equal"`
+}

@@ -1,0 +1,37 @@
+package model
+
+import "go.yaml.in/yaml/v3"
+
+// ComposeFile is a docker-compose file (schema.#ComposeFile).
+type ComposeFile struct {
+	Services map[string]ComposeService `json:"services" yaml:"services"`
+	Volumes  map[string]struct{}       `json:"volumes,omitempty" yaml:"volumes,omitempty"`
+	Secrets  map[string]ComposeSecret  `json:"secrets,omitempty" yaml:"secrets,omitempty"`
+}
+
+// ComposeService is one service of a compose file.
+type ComposeService struct {
+	Image       string            `json:"image" yaml:"image"`
+	Command     []string          `json:"command,omitempty" yaml:"command,omitempty"`
+	Environment map[string]string `json:"environment,omitempty" yaml:"environment,omitempty"`
+	Volumes     []string          `json:"volumes,omitempty" yaml:"volumes,omitempty"`
+	// Ports are Quoted in the output: unquoted "80:80" is a base-60 number
+	// to YAML 1.1 parsers.
+	Ports      []Quoted `json:"ports,omitempty" yaml:"ports,omitempty"`
+	ExtraHosts []string `json:"extra_hosts,omitempty" yaml:"extra_hosts,omitempty"`
+	Secrets    []string `json:"secrets,omitempty" yaml:"secrets,omitempty"`
+	Restart    string   `json:"restart,omitempty" yaml:"restart,omitempty"`
+}
+
+// ComposeSecret is a top-level compose secret read from a file.
+type ComposeSecret struct {
+	File string `json:"file" yaml:"file"`
+}
+
+// Quoted is a string always written double-Quoted.
+type Quoted string
+
+// MarshalYAML implements yaml.Marshaler.
+func (q Quoted) MarshalYAML() (any, error) {
+	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Value: string(q)}, nil
+}

@@ -1,0 +1,232 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/load"
+
+	"github.com/lms/lms-ops/gen/internal/output"
+)
+
+// SchemaDir is the directory of the CUE definitions.
+const SchemaDir = "schema"
+
+// EnvsDir is the directory of the CUE values: the shared stack in its own
+// files, one environment per subdirectory.
+const EnvsDir = "envs"
+
+// Model is the evaluated CUE model: the decoded Stack and the CUE values it
+// came from, kept to locate values in the operator's files.
+type Model struct {
+	Root  string
+	Stack *Stack
+	// Value is the stack with every environment filled in.
+	Value cue.Value
+	// EnvValues are the environments as evaluated in their own directories.
+	EnvValues map[string]cue.Value
+	// Index is the generated envs/ file that imports every environment
+	// into the stack (see renderIndex).
+	Index output.File
+}
+
+// Load is the only place CUE is loaded. It evaluates every environment
+// (envs/<name>/*.cue) and checks each against the schema, then the shared
+// stack (envs/*.cue), which imports them through the generated index,
+// checks that every value is concrete, and decodes the result strictly
+// into a Stack. All CUE errors
+// are returned at once, each with its position relative to root.
+func Load(root string) (*Model, error) {
+	return LoadWith(root, nil)
+}
+
+// LoadWith is Load with some files replaced: overlay maps absolute paths of
+// CUE files to their content (the e2e run's laptop overlay).
+func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	names, err := EnvNames(root)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"./" + SchemaDir, "./" + EnvsDir}
+	for _, n := range names {
+		args = append(args, "./"+EnvsDir+"/"+n)
+	}
+	index, err := renderIndex(root, names)
+	if err != nil {
+		return nil, err
+	}
+	// The stack reads its environments through the index; gen loads the
+	// index it is about to write, so a new envs/<name>/ needs no step first.
+	cfg := &load.Config{Dir: root, Overlay: map[string]load.Source{
+		filepath.Join(root, filepath.FromSlash(index.Path)): load.FromBytes(index.Data),
+	}}
+	for p, data := range overlay {
+		cfg.Overlay[p] = load.FromBytes(data)
+	}
+	insts := load.Instances(args, cfg)
+	var ps Problems
+	for i, inst := range insts {
+		if inst.Err != nil {
+			ps = append(ps, CUEProblems(root, scopeOf(names, i-1), "", inst.Err, nil)...)
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	vals, err := cuecontext.New().BuildInstances(insts)
+	if err != nil {
+		return nil, CUEProblems(root, "", "", err, nil)
+	}
+	// Unify with the definitions explicitly: CUE does not close the fields
+	// declared next to an embedded definition, so the files' own
+	// `schema.#Env` embedding would let a typo such as `thresholdz` through.
+	envDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Env")))
+	stackDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Stack")))
+	raw := map[string]cue.Value{}
+	for i, n := range names {
+		raw[n] = vals[i+2]
+	}
+	// locate puts an error about an environment's value at the operator's
+	// own line, whichever file holds the rule it broke.
+	locate := func(env string, path []string) (located, bool) {
+		if len(path) > 0 && strings.HasPrefix(path[0], "#") {
+			path = path[1:]
+		}
+		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
+			env, path = path[1], path[2:]
+		}
+		v, ok := raw[env]
+		if !ok || len(path) == 0 {
+			return located{}, false
+		}
+		at := located{scope: "env " + env, path: strings.Join(path, ".")}
+		at.pos = operatorPos(root, v.LookupPath(cue.ParsePath(at.path)))
+		return at, at.pos != ""
+	}
+	m := &Model{Root: root, EnvValues: map[string]cue.Value{}, Index: index}
+	for _, n := range names {
+		ev := envDef.Unify(raw[n])
+		if err := ev.Validate(cue.Concrete(true)); err != nil {
+			ps = append(ps, CUEProblems(root, "env "+n, "#Env.", err, func(p []string) (located, bool) { return locate(n, p) })...)
+			continue
+		}
+		m.EnvValues[n] = ev
+	}
+	// Each environment is checked on its own first, so that its errors
+	// are reported at its own lines and do not break the whole stack.
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	m.Value = stackDef.Unify(vals[1])
+	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
+		ps = append(ps, CUEProblems(root, "stack", "#Stack.", err, func(p []string) (located, bool) { return locate("", p) })...)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	if m.Stack, err = decodeStrict(m.Value); err != nil {
+		return nil, fmt.Errorf("decode the evaluated model: %w", err)
+	}
+	return m, nil
+}
+
+// EnvNames lists the environment directories: every directory under envs/
+// that holds a .cue file. Adding envs/<new>/ is all it takes.
+func EnvNames(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, EnvsDir))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join(root, EnvsDir, e.Name(), "*.cue"))
+		if err != nil {
+			return nil, err
+		}
+		if len(files) > 0 {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// scopeOf names the i-th loaded instance after the schema: the stack, then
+// the environments.
+func scopeOf(names []string, i int) string {
+	switch {
+	case i < 0:
+		return "schema"
+	case i == 0:
+		return "stack"
+	}
+	return "env " + names[i-1]
+}
+
+// decodeStrict decodes v into a Stack, failing on any field the Go model does
+// not know.
+func decodeStrict(v cue.Value) (*Stack, error) {
+	data, err := v.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Stack
+	if err := dec.Decode(&s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// PosOf returns the position, relative to the repository root, of the value
+// at path ("alerts.LMSHighErrorRate.threshold") in environment env, or of the
+// stack value when env is "". It returns "" when the value has no position.
+func (m *Model) PosOf(env, path string) string {
+	v := m.Value
+	if env != "" {
+		v = m.EnvValues[env]
+	}
+	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(path)))
+}
+
+// operatorPos is the position of v, or of the first value it was unified
+// from, outside schema/: where the operator wrote it. "" when none.
+func operatorPos(root string, v cue.Value) string {
+	if !v.Exists() {
+		return ""
+	}
+	for _, c := range append([]cue.Value{v}, conjuncts(v)...) {
+		pos := c.Pos()
+		if src := c.Source(); src != nil {
+			pos = src.Pos() // the value itself, where Pos may give its struct
+		}
+		if pos.IsValid() && !strings.Contains(pos.Filename(), "/"+SchemaDir+"/") {
+			return RelPos(root, pos)
+		}
+	}
+	return ""
+}
+
+// conjuncts returns the values v was unified from.
+func conjuncts(v cue.Value) []cue.Value {
+	op, args := v.Expr()
+	if op != cue.AndOp {
+		return nil
+	}
+	return args
+}

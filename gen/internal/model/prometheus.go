@@ -1,0 +1,50 @@
+package model
+
+// PrometheusConfig is prometheus.yml (schema.#PrometheusConfig).
+type PrometheusConfig struct {
+	Global struct {
+		ScrapeInterval     string `json:"scrape_interval" yaml:"scrape_interval"`
+		EvaluationInterval string `json:"evaluation_interval" yaml:"evaluation_interval"`
+	} `json:"global" yaml:"global"`
+	RuleFiles []string `json:"rule_files" yaml:"rule_files"`
+	Alerting  struct {
+		Alertmanagers []struct {
+			StaticConfigs []StaticConfig `json:"static_configs" yaml:"static_configs"`
+		} `json:"alertmanagers" yaml:"alertmanagers"`
+	} `json:"alerting" yaml:"alerting"`
+	ScrapeConfigs []ScrapeJob `json:"scrape_configs" yaml:"scrape_configs"`
+}
+
+// ScrapeJob is one entry of scrape_configs.
+type ScrapeJob struct {
+	JobName       string         `json:"job_name" yaml:"job_name"`
+	MetricsPath   string         `json:"metrics_path,omitempty" yaml:"metrics_path,omitempty"`
+	StaticConfigs []StaticConfig `json:"static_configs" yaml:"static_configs"`
+}
+
+// StaticConfig is a static target group.
+type StaticConfig struct {
+	Targets []string          `json:"targets" yaml:"targets"`
+	Labels  map[string]string `json:"labels,omitempty" yaml:"labels,omitempty"`
+}
+
+// RuleFile is a Prometheus rule file.
+type RuleFile struct {
+	Groups []RuleGroup `json:"groups" yaml:"groups"`
+}
+
+// RuleGroup is one group of alerting rules.
+type RuleGroup struct {
+	Env   string      `json:"env" yaml:"-"`
+	Name  string      `json:"name" yaml:"name"`
+	Rules []AlertRule `json:"rules" yaml:"rules"`
+}
+
+// AlertRule is one alerting rule.
+type AlertRule struct {
+	Alert       string            `json:"alert" yaml:"alert"`
+	Expr        string            `json:"expr" yaml:"expr"`
+	For         string            `json:"for" yaml:"for"`
+	Labels      map[string]string `json:"labels" yaml:"labels"`
+	Annotations map[string]string `json:"annotations" yaml:"annotations"`
+}

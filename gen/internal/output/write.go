@@ -1,0 +1,200 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+// File is one generated output: its path relative to the repository root
+// and its exact bytes.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Files indexes rendered files by path.
+type Files map[string][]byte
+
+// OpsDir is the directory gen owns entirely: every file under it is generated.
+const OpsDir = "ops"
+
+// generatedLine matches the marker line of a generated file at the root
+// (Go's convention, https://go.dev/s/generatedcode, in a YAML comment).
+var generatedLine = regexp.MustCompile(`^# Code generated .* DO NOT EDIT\.$`)
+
+// Owned lists the generated files present under root: everything under ops/,
+// and the files at the root whose first line is a generated marker.
+func Owned(root string) ([]string, error) {
+	var owned []string
+	err := filepath.WalkDir(filepath.Join(root, OpsDir), func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		owned = append(owned, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		marked, err := hasGeneratedMarker(filepath.Join(root, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if marked {
+			owned = append(owned, e.Name())
+		}
+	}
+	sort.Strings(owned)
+	return owned, nil
+}
+
+func hasGeneratedMarker(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	return sc.Scan() && generatedLine.Match(sc.Bytes()), nil
+}
+
+// Write makes the generated files under root exactly files: it writes what
+// changed and removes owned files no longer produced. Every new content is
+// first written to a temporary file beside its target; only when all of them
+// are written are they renamed into place, so a failure (disk full, a
+// permission) leaves every output as it was.
+func Write(root string, files []File) error {
+	owned, err := Owned(root)
+	if err != nil {
+		return err
+	}
+	type pending struct{ tmp, dst string }
+	var renames []pending
+	cleanup := func() {
+		for _, r := range renames {
+			os.Remove(r.tmp)
+		}
+	}
+	for _, f := range files {
+		dst := filepath.Join(root, filepath.FromSlash(f.Path))
+		if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, f.Data) {
+			continue
+		}
+		tmp, err := writeTemp(dst, f.Data)
+		if err != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+		renames = append(renames, pending{tmp, dst})
+	}
+	for _, r := range renames {
+		if err := os.Rename(r.tmp, r.dst); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	return removeStale(root, owned, files)
+}
+
+// writeTemp writes data to a new temporary file in dst's directory.
+func writeTemp(dst string, data []byte) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), ".gen-*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// removeStale deletes owned files that are not in files, then the
+// directories under ops/ that this leaves empty.
+func removeStale(root string, owned []string, files []File) error {
+	want := map[string]bool{}
+	for _, f := range files {
+		want[f.Path] = true
+	}
+	for _, p := range owned {
+		if want[p] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+			return err
+		}
+		for dir := filepath.Dir(p); dir != OpsDir && dir != "."; dir = filepath.Dir(dir) {
+			if os.Remove(filepath.Join(root, dir)) != nil {
+				break // not empty
+			}
+		}
+	}
+	return nil
+}
+
+// Drift is one difference between what gen renders and what is on disk.
+type Drift struct {
+	Path string
+	// Kind is "changed", "missing" (rendered, not on disk) or "extra" (owned
+	// on disk, no longer rendered).
+	Kind string
+	// Diff is a unified diff from disk to rendered, for "changed".
+	Diff []byte
+}
+
+// Compare reports every difference between files and the generated files
+// on disk under root, sorted by path.
+func Compare(root string, files []File) ([]Drift, error) {
+	owned, err := Owned(root)
+	if err != nil {
+		return nil, err
+	}
+	var drifts []Drift
+	want := map[string]bool{}
+	for _, f := range files {
+		want[f.Path] = true
+		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			drifts = append(drifts, Drift{Path: f.Path, Kind: "missing"})
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(old, f.Data):
+			d := diff.Diff("committed/"+f.Path, old, "generated/"+f.Path, f.Data)
+			drifts = append(drifts, Drift{Path: f.Path, Kind: "changed", Diff: d})
+		}
+	}
+	for _, p := range owned {
+		if !want[p] {
+			drifts = append(drifts, Drift{Path: p, Kind: "extra"})
+		}
+	}
+	sort.Slice(drifts, func(i, j int) bool { return drifts[i].Path < drifts[j].Path })
+	return drifts, nil
+}

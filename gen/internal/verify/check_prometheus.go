@@ -1,0 +1,78 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"path"
+
+	"github.com/go-kit/log"
+	promconfig "github.com/prometheus/prometheus/config"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+)
+
+// checkPrometheusConfig loads prometheus.yml with Prometheus 2.54.1's own
+// config loader, then resolves every rule_files entry through the compose
+// mounts to a generated file.
+func checkPrometheusConfig(m *model.Model, files output.Files) model.Problems {
+	out := m.Stack.Outputs.Prometheus
+	scope := "stack: " + path.Base(out.Path)
+	cfg, err := promconfig.Load(string(files[out.Path]), false, log.NewNopLogger())
+	if err != nil {
+		return model.Problems{{Pos: m.PosOf("", "outputs.prometheus.config"), Also: []string{out.Path}, Scope: scope, Msg: rejects("Prometheus", prometheusModule) + err.Error()}}
+	}
+	var ps model.Problems
+	mounts := model.ComposeMounts(m.Stack)
+	for i, rf := range cfg.RuleFiles {
+		host, ok := mounts.HostPath("prometheus", rf)
+		switch {
+		case !ok:
+			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.prometheus.config.rule_files[%d]", i)), Scope: scope,
+				Msg: fmt.Sprintf("rule file %s is not mounted into the prometheus service", rf)})
+		case files[host] == nil:
+			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.prometheus.config.rule_files[%d]", i)), Scope: scope,
+				Msg: fmt.Sprintf("rule file %s is mounted from %s, which gen does not produce", rf, host)})
+		}
+	}
+	return ps
+}
+
+// checkRuleFiles parses the rule files with Prometheus 2.54.1's rulefmt:
+// structure, PromQL expressions, label names and annotation templates.
+func checkRuleFiles(m *model.Model, files output.Files) model.Problems {
+	out := m.Stack.Outputs.Alerts
+	_, errs := rulefmt.Parse(files[out.Path])
+	var ps model.Problems
+	for _, err := range errs {
+		p := model.Problem{Pos: m.PosOf("", "outputs.alerts.rules"), Also: []string{out.Path}, Scope: "stack: " + path.Base(out.Path),
+			Msg: rejects("Prometheus", prometheusModule) + err.Error()}
+		var rerr *rulefmt.Error
+		if errors.As(err, &rerr) {
+			gi, ri := ruleIndex(out.Rules, rerr.Group, rerr.RuleName)
+			if gi >= 0 {
+				p.Scope = fmt.Sprintf("env %s: %s: alert %s", out.Rules.Groups[gi].Env, path.Base(out.Path), rerr.RuleName)
+				p.Also = []string{out.Path}
+				p.Pos = m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", gi, ri))
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// ruleIndex finds a rule by group name and alert name; -1 when absent.
+func ruleIndex(rf model.RuleFile, group, alert string) (int, int) {
+	for gi, g := range rf.Groups {
+		if g.Name != group {
+			continue
+		}
+		for ri, r := range g.Rules {
+			if r.Alert == alert {
+				return gi, ri
+			}
+		}
+	}
+	return -1, -1
+}

@@ -1,0 +1,71 @@
+package verify
+
+import (
+	"time"
+
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/routes"
+	"github.com/lms/lms-ops/gen/internal/rules"
+)
+
+// A check inspects the model and the rendered files and reports every
+// problem it finds. Checks never stop at the first problem.
+type check struct {
+	name string
+	run  func(m *model.Model, files output.Files) model.Problems
+}
+
+// checks is every verification Generate runs, in report order.
+var checks = []check{
+	{"unique-envs", checkUniqueEnvs},
+	{"versions", checkVersions},
+	{"prometheus-config", checkPrometheusConfig},
+	{"rule-files", checkRuleFiles},
+	{"alertmanager-config", checkAlertmanagerConfig},
+	{"caddyfile", checkCaddyfile},
+	{"routes-to-receiver", checkRouting},
+	{"inhibitions", checkInhibitions},
+	{"job-coverage", checkJobCoverage},
+	{"metric-catalog", checkMetricCatalog},
+	{"compose-mounts", checkMounts},
+	{"service-addresses", checkServiceAddresses},
+	{"no-secrets", checkNoSecrets},
+	{"dashboards", checkDashboards},
+	{"rule-tests", rules.CheckRuleTests},
+	{"route-tests", routes.CheckRouteTests},
+}
+
+// Options adapt a verification to its caller.
+type Options struct {
+	// Skip names checks that do not apply, each with the reason.
+	Skip map[string]string
+	// Observe, when set, is told how long each check took.
+	Observe func(check string, took time.Duration)
+}
+
+// Verify runs every check and returns all problems in source order.
+func Verify(m *model.Model, files []output.File, opt Options) model.Problems {
+	idx := output.Files{}
+	for _, f := range files {
+		idx[f.Path] = f.Data
+	}
+	var ps model.Problems
+	for _, c := range checks {
+		if _, skip := opt.Skip[c.name]; skip {
+			continue
+		}
+		start := time.Now()
+		for _, p := range c.run(m, idx) {
+			if p.Rule == "" {
+				p.Rule = c.name
+			}
+			ps = append(ps, p)
+		}
+		if opt.Observe != nil {
+			opt.Observe("check "+c.name, time.Since(start))
+		}
+	}
+	ps.Sort()
+	return ps
+}

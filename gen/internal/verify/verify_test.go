@@ -1,0 +1,121 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+	pmodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/render"
+	"github.com/lms/lms-ops/gen/internal/testfix"
+)
+
+// generate loads and renders the fixture's model, failing the test on error.
+func generate(t *testing.T) (*model.Model, output.Files) {
+	t.Helper()
+	m, err := model.Load(testfix.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := render.Render(m.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := output.Files{}
+	for _, f := range files {
+		idx[f.Path] = f.Data
+	}
+	return m, idx
+}
+
+// TestParsersCatchCorruptedFiles: each real-parser check rejects a rendered
+// file corrupted on purpose, not only passes on good input.
+func TestParsersCatchCorruptedFiles(t *testing.T) {
+	m, good := generate(t)
+	o := m.Stack.Outputs
+	dash := render.DashboardPath(m.Stack, "lms-api-overview")
+	cases := []struct {
+		name      string
+		check     func(*model.Model, output.Files) model.Problems
+		path      string
+		old, new  string
+		wantInErr string
+	}{
+		{"prometheus.yml unknown key", checkPrometheusConfig, o.Prometheus.Path, "scrape_configs:", "scrape_configz:", "field scrape_configz not found"},
+		{"prometheus.yml bad duration", checkPrometheusConfig, o.Prometheus.Path, "scrape_interval: 15s", "scrape_interval: 15", `not a valid duration string: "15"`},
+		{"alerts.yml PromQL", checkRuleFiles, o.Alerts.Path, "up{job=\"lms_api_prod\"} == 0", "up{job=\"lms_api_prod\"} == ", "could not parse expression"},
+		{"alerts.yml template", checkRuleFiles, o.Alerts.Path, "(job {{ $labels.job }})", "(job {{ $labels.job )", `annotation "description"`},
+		{"alerts.yml dotted label (legacy names)", checkRuleFiles, o.Alerts.Path, "category: security", "team.name: security", `invalid label name: team.name`},
+		{"alertmanager.yml undefined receiver", checkAlertmanagerConfig, o.Alertmanager.Path, "receiver: staging-slack", "receiver: staging-slak", `undefined receiver "staging-slak"`},
+		{"alertmanager.yml dotted group_by (legacy names)", checkAlertmanagerConfig, o.Alertmanager.Path, "    - job\n", "    - team.name\n", `invalid label name "team.name" in group_by list`},
+		{"alertmanager.yml literal and file secret", checkAlertmanagerConfig, o.Alertmanager.Path, "api_url_file: /run/secrets/slack_webhook_ops", "api_url_file: /run/secrets/slack_webhook_ops\n        api_url: http://example.com/x", "at most one of api_url & api_url_file"},
+		{"Caddyfile unknown directive", checkCaddyfile, o.Caddyfile.Path, "encode zstd gzip", "encode zstd gzip\n\tcompress brotli", "unrecognized directive: compress"},
+		{"Caddyfile not caddy-fmt formatted", checkCaddyfile, o.Caddyfile.Path, "\tencode zstd gzip", "    encode zstd gzip", "not formatted as `caddy fmt` formats it"},
+		{"dashboard unknown field", checkDashboards, dash, `"uid": "lms-api-overview",`, `"uid": "lms-api-overview", "sharedCrosshair": true,`, "lms-api-overview"},
+		{"dashboard overlapping panels", checkDashboards, dash, "\"w\": 6,\n        \"x\": 6,", "\"w\": 6,\n        \"x\": 3,", "overlaps"},
+		{"dashboard panel of an unregistered kind", checkDashboards, dash, `"type": "stat"`, `"type": "piechart"`, `type "piechart" has no variant registered`},
+		{"dashboard foreign datasource", checkDashboards, dash, `"uid": "prometheus"`, `"uid": "other-prometheus"`, "other-prometheus"},
+		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if ps := tc.check(m, good); len(ps) != 0 {
+				t.Fatalf("good files fail: %v", ps)
+			}
+			bad := output.Files{}
+			for k, v := range good {
+				bad[k] = v
+			}
+			if !strings.Contains(string(good[tc.path]), tc.old) {
+				t.Fatalf("%s does not contain %q", tc.path, tc.old)
+			}
+			bad[tc.path] = []byte(strings.Replace(string(good[tc.path]), tc.old, tc.new, 1))
+			ps := tc.check(m, bad)
+			if !strings.Contains(ps.Error(), tc.wantInErr) {
+				t.Fatalf("want a problem containing %q, got:\n%v", tc.wantInErr, ps)
+			}
+		})
+	}
+}
+
+// TestLegacyNameValidation pins the name validation of the deployed servers:
+// Prometheus 2.54.1 and Alertmanager 0.27.0 reject a dotted label name. In a
+// module that also links Caddy, prometheus/common would default to UTF-8
+// names and accept it , which is why Caddy has its own module.
+func TestLegacyNameValidation(t *testing.T) {
+	if pmodel.NameValidationScheme != pmodel.LegacyValidation {
+		t.Fatalf("prometheus/common name validation is %v, want legacy (the deployed servers' scheme)", pmodel.NameValidationScheme)
+	}
+	rule := "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    labels:\n      team.name: x\n"
+	if _, errs := rulefmt.Parse([]byte(rule)); len(errs) == 0 {
+		t.Error("rulefmt accepted label team.name; Prometheus 2.54.1 rejects it")
+	}
+	am := "route:\n  receiver: r\n  group_by: [team.name]\nreceivers:\n- name: r\n"
+	if _, err := amconfig.Load(am); err == nil {
+		t.Error("Alertmanager's loader accepted group_by team.name; Alertmanager 0.27.0 rejects it")
+	}
+}
+
+// TestNoSecretsShapes: a 32-hex-digit key is found wherever it stands, and
+// the 32 digits of a decimal fraction are not a key.
+func TestNoSecretsShapes(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"routing_key_file: 0123456789abcdef0123456789abcdef", true},
+		{"0123456789abcdef0123456789abcdef", true},
+		{`key: "0123456789abcdef0123456789abcdef"`, true},
+		{`le="0.39473684210526315789473684210526"`, false},
+		{"values: 0+0.12345678901234567890123456789012x10", false},
+	} {
+		got := len(checkNoSecrets(nil, output.Files{"f.yml": []byte(tc.line)})) > 0
+		if got != tc.want {
+			t.Errorf("%q: flagged %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
