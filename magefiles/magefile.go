@@ -211,9 +211,12 @@ func run(dir, name string, args ...string) error {
 	return cmd.Run()
 }
 
-// Bench measures gen: stage medians, gen against the official CLI chain, gen with 2/10/100 environments, and the edit-gen-check loop (BENCH=loop or scale: that part only).
+// Bench measures gen: stage and check medians, gen against the official CLI chain, gen with 2/10/100 environments, and the edit-gen-check loop (BENCH=stages, loop or scale: that part only).
 func Bench() error {
 	switch os.Getenv("BENCH") {
+	case "stages":
+		fmt.Println("gen stages:")
+		return gen.Time(os.Stdout, ".", 9)
 	case "loop":
 		fmt.Println("the operator's loop, on a copy of this checkout:")
 		return benchLoop(5)

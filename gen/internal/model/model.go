@@ -22,7 +22,7 @@ type Stack struct {
 	RuleTests    []RuleTest             `json:"ruleTests"`
 	RouteTests   []RouteTest            `json:"routeTests"`
 	InhibitTests []InhibitTest          `json:"inhibitTests"`
-	// Dashboards are decoded by gen/dashboards.
+	// Dashboards are decoded by gen/internal/render/dashboards.
 	Dashboards      map[string]json.RawMessage `json:"dashboards"`
 	GeneratedHeader string                     `json:"generatedHeader"`
 	Outputs         Outputs                    `json:"outputs"`
