@@ -54,7 +54,11 @@ func (r *run) caddyAdapters(ctx context.Context) error {
 	if err := r.sameAdaptation(ctx, "the committed "+out, file, env); err != nil {
 		return err
 	}
-	return r.sameAdaptation(ctx, "the laptop Caddyfile", r.path("config", "Caddyfile"), r.caddyEnv())
+	caddyfile, err := r.hostPath("caddy", r.model.Stack.Settings.Caddy.ConfigPath)
+	if err != nil {
+		return err
+	}
+	return r.sameAdaptation(ctx, "the laptop Caddyfile", caddyfile, r.caddyEnv())
 }
 
 // sameModules records a failure for every Go module both binaries are

@@ -173,7 +173,10 @@ func (a *FakeAPI) simulate(ctx context.Context) {
 }
 
 // pageBody is what the API serves: large enough for Caddy to compress.
-var pageBody = strings.Repeat("lms-fake-api: course catalogue page. ", 200)
+// fakeAPIMark signs every page of the fake API.
+const fakeAPIMark = "lms-fake-api: course catalogue page. "
+
+var pageBody = strings.Repeat(fakeAPIMark, 200)
 
 func page(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

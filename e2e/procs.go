@@ -17,7 +17,9 @@ type Proc struct {
 	Name string
 	Log  string
 	cmd  *exec.Cmd
-	done chan error
+	// done is closed when the process has exited, with err its status.
+	done chan struct{}
+	err  error
 }
 
 // Start runs bin with args in dir, its output in logDir/<name>.log, in a
@@ -37,18 +39,22 @@ func Start(name, bin, dir, logDir string, env []string, args ...string) (*Proc, 
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &Proc{Name: name, Log: log, cmd: cmd, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait(); f.Close() }()
+	p := &Proc{Name: name, Log: log, cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); f.Close(); close(p.done) }()
 	return p, nil
 }
 
-// Stop terminates the process group, then kills it after a grace period.
-func (p *Proc) Stop() {
+// Stop terminates the process group, then kills it after 5 seconds.
+func (p *Proc) Stop() { p.StopWithin(5 * time.Second) }
+
+// StopWithin terminates the process group, then kills it after grace, as
+// a container runtime does with stop_grace_period.
+func (p *Proc) StopWithin(grace time.Duration) {
 	pgid := -p.cmd.Process.Pid
 	syscall.Kill(pgid, syscall.SIGTERM)
 	select {
 	case <-p.done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(grace):
 		syscall.Kill(pgid, syscall.SIGKILL)
 		<-p.done
 	}
@@ -57,9 +63,8 @@ func (p *Proc) Stop() {
 // Exited reports whether the process has already stopped, and why.
 func (p *Proc) Exited() (bool, error) {
 	select {
-	case err := <-p.done:
-		p.done <- err
-		return true, err
+	case <-p.done:
+		return true, p.err
 	default:
 		return false, nil
 	}

@@ -35,7 +35,6 @@ func (r *run) overrides(m *gen.Model) []Override {
 	ovs := []Override{
 		{"envs", "settings.prometheus.scrape_interval", str("1s")},
 		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
-		{"envs", "settings.prometheus.rules_path", str(r.path("config", "alerts.yml"))},
 		{"envs", "settings.prometheus.alertmanager", str(r.addr("alertmanager"))},
 		{"envs", "settings.prometheus.self_target", str(r.addr("prometheus"))},
 		{"envs", "settings.alertmanager.group_wait", str("1s")},
@@ -134,18 +133,19 @@ func (r *run) reservePorts(m *gen.Model) error {
 	return nil
 }
 
-// writeConfigs writes the rendered server configs under config/.
+// writeConfigs writes every rendered file under repo/, as the checkout
+// holds them: the servers read them through their compose mounts.
 func (r *run) writeConfigs() error {
-	o := r.model.Stack.Outputs
-	if err := os.MkdirAll(r.path("config"), 0o755); err != nil {
-		return err
-	}
-	for _, p := range []string{o.Prometheus.Path, o.Alerts.Path, o.Alertmanager.Path, o.Caddyfile.Path} {
-		if err := os.WriteFile(r.path("config", filepath.Base(p)), r.files[p], 0o644); err != nil {
+	for p, data := range r.files {
+		dst := r.path("repo", filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
 			return err
 		}
 	}
-	return nil
+	return os.MkdirAll(r.path("config"), 0o755)
 }
 
 // writeSecrets supplies every secret as a file, the way production does:

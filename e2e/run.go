@@ -40,6 +40,7 @@ type run struct {
 	apis     map[string]*FakeAPI
 	sinks    *Sinks
 	procs    []*Proc
+	servers  map[string]*Proc // the running Prometheus and Alertmanager, by name
 	failures []string
 }
 
@@ -50,7 +51,7 @@ var portNames = []string{"prometheus", "alertmanager", "sinks", "smtp", "caddy",
 // Every process it starts is stopped before it returns, also when ctx is
 // cancelled (Ctrl-C).
 func Run(ctx context.Context, cfg Config) (err error) {
-	r := &run{cfg: cfg, start: time.Now(), apis: map[string]*FakeAPI{}}
+	r := &run{cfg: cfg, start: time.Now(), apis: map[string]*FakeAPI{}, servers: map[string]*Proc{}}
 	if r.dir, err = os.MkdirTemp("", "lms-ops-e2e-"); err != nil {
 		return err
 	}
@@ -68,6 +69,10 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		{"each alert fires under its fault and reaches its receivers", r.faults},
 		{"LMSApiDown inhibits the other alerts of its job", r.inhibition},
 		{"Caddy proxies, compresses and hides /metrics", r.caddy},
+		{"the public site opens no server", r.publicSite},
+		{"Prometheus keeps what it scraped across a restart", r.restartPrometheus},
+		{"Alertmanager keeps its silences and notification log across a restart", r.restartAlertmanager},
+		{"notifications link to the stack's external URLs", r.externalURLs},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {

@@ -22,6 +22,8 @@ type Notification struct {
 	// Text is what identifies the alert: the Slack title, the PagerDuty
 	// summary, the e-mail subject.
 	Text string
+	// Body is the whole message as delivered (the Slack payload).
+	Body string
 	At   time.Time
 }
 
@@ -68,12 +70,16 @@ func (s *Sinks) slack(w http.ResponseWriter, r *http.Request) {
 			Title string `json:"title"`
 		} `json:"attachments"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil || len(msg.Attachments) == 0 {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &msg)
+	}
+	if err != nil || len(msg.Attachments) == 0 {
 		http.Error(w, "not a Slack message", http.StatusBadRequest)
 		return
 	}
 	title := msg.Attachments[0].Title
-	s.record(Notification{Sink: "slack/" + strings.TrimPrefix(r.URL.Path, "/slack/"), Firing: strings.Contains(title, "FIRING"), Text: title})
+	s.record(Notification{Sink: "slack/" + strings.TrimPrefix(r.URL.Path, "/slack/"), Firing: strings.Contains(title, "FIRING"), Text: title, Body: string(body)})
 	io.WriteString(w, "ok")
 }
 

@@ -71,24 +71,23 @@ func (r *run) get(url string) (bool, error) {
 }
 
 func (r *run) startPrometheus(logs string) error {
-	p, err := Start("prometheus", r.bins["prometheus"], r.dir, logs, nil,
-		"--config.file="+r.path("config", "prometheus.yml"),
-		"--storage.tsdb.path="+r.path("prometheus-data"),
-		"--web.listen-address="+r.addr("prometheus"))
-	if err == nil {
-		r.procs = append(r.procs, p)
-	}
-	return err
+	return r.startServer("prometheus", logs, "--web.listen-address="+r.addr("prometheus"))
 }
 
 func (r *run) startAlertmanager(logs string) error {
-	p, err := Start("alertmanager", r.bins["alertmanager"], r.dir, logs, nil,
-		"--config.file="+r.path("config", "alertmanager.yml"),
-		"--storage.path="+r.path("alertmanager-data"),
-		"--web.listen-address="+r.addr("alertmanager"),
-		"--cluster.listen-address=") // no gossip: a single instance
+	return r.startServer("alertmanager", logs, "--web.listen-address="+r.addr("alertmanager"))
+}
+
+// startServer starts a server with its compose command (see serverArgs).
+func (r *run) startServer(name, logs string, listen ...string) error {
+	args, err := r.serverArgs(name, listen...)
+	if err != nil {
+		return err
+	}
+	p, err := Start(name, r.bins[name], r.dir, logs, nil, args...)
 	if err == nil {
 		r.procs = append(r.procs, p)
+		r.servers[name] = p
 	}
 	return err
 }
@@ -99,7 +98,11 @@ func (r *run) startAlertmanager(logs string) error {
 // the machine's trust store; the site block is the generated one.
 func (r *run) startCaddy(logs string) error {
 	env := r.caddyEnv()
-	adapt := exec.Command(r.bins["caddy"], "adapt", "--config", r.path("config", "Caddyfile"), "--adapter", "caddyfile")
+	caddyfile, err := r.hostPath("caddy", r.model.Stack.Settings.Caddy.ConfigPath)
+	if err != nil {
+		return err
+	}
+	adapt := exec.Command(r.bins["caddy"], "adapt", "--config", caddyfile, "--adapter", "caddyfile")
 	adapt.Env = append(os.Environ(), env...)
 	out, err := adapt.Output()
 	if err != nil {

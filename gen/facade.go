@@ -22,6 +22,10 @@ type (
 	Drift = output.Drift
 	// Problems are everything wrong, in source order.
 	Problems = model.Problems
+	// ComposeOutput is a generated compose file.
+	ComposeOutput = model.ComposeOutput
+	// ComposeService is one service of a compose file.
+	ComposeService = model.ComposeService
 	// RouteCase is a derived routing test.
 	RouteCase = routes.RouteCase
 	// CaddyResult is the Caddyfile validator's verdict.

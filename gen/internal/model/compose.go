@@ -17,10 +17,27 @@ type ComposeService struct {
 	Volumes     []string          `json:"volumes,omitempty" yaml:"volumes,omitempty"`
 	// Ports are Quoted in the output: unquoted "80:80" is a base-60 number
 	// to YAML 1.1 parsers.
-	Ports      []Quoted `json:"ports,omitempty" yaml:"ports,omitempty"`
-	ExtraHosts []string `json:"extra_hosts,omitempty" yaml:"extra_hosts,omitempty"`
-	Secrets    []string `json:"secrets,omitempty" yaml:"secrets,omitempty"`
-	Restart    string   `json:"restart,omitempty" yaml:"restart,omitempty"`
+	Ports           []Quoted             `json:"ports,omitempty" yaml:"ports,omitempty"`
+	ExtraHosts      []string             `json:"extra_hosts,omitempty" yaml:"extra_hosts,omitempty"`
+	Secrets         []string             `json:"secrets,omitempty" yaml:"secrets,omitempty"`
+	DependsOn       map[string]DependsOn `json:"depends_on,omitempty" yaml:"depends_on,omitempty"`
+	Healthcheck     *Healthcheck         `json:"healthcheck,omitempty" yaml:"healthcheck,omitempty"`
+	Restart         string               `json:"restart,omitempty" yaml:"restart,omitempty"`
+	StopGracePeriod string               `json:"stop_grace_period,omitempty" yaml:"stop_grace_period,omitempty"`
+}
+
+// DependsOn is the condition a service waits for in another.
+type DependsOn struct {
+	Condition string `json:"condition" yaml:"condition"`
+}
+
+// Healthcheck is a service's health probe.
+type Healthcheck struct {
+	Test        []string `json:"test" yaml:"test"`
+	Interval    string   `json:"interval" yaml:"interval"`
+	Timeout     string   `json:"timeout" yaml:"timeout"`
+	Retries     int      `json:"retries" yaml:"retries"`
+	StartPeriod string   `json:"start_period,omitempty" yaml:"start_period,omitempty"`
 }
 
 // ComposeSecret is a top-level compose secret read from a file.

@@ -98,13 +98,19 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		raw[n] = vals[i+2]
 	}
 	// locate puts an error about an environment's value at the operator's
-	// own line, whichever file holds the rule it broke.
+	// own line, whichever file holds the rule it broke; and an error of the
+	// stack's _limits at the line of the stack value it is about.
 	locate := func(env string, path []string) (located, bool) {
 		if len(path) > 0 && strings.HasPrefix(path[0], "#") {
 			path = path[1:]
 		}
 		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
 			env, path = path[1], path[2:]
+		}
+		if env == "" && len(path) > 1 && path[0] == "_limits" {
+			at := located{scope: "stack", path: strings.Join(path[1:], ".")}
+			at.pos = operatorPos(root, vals[1].LookupPath(cue.ParsePath(at.path)))
+			return at, at.pos != ""
 		}
 		v, ok := raw[env]
 		if !ok || len(path) == 0 {

@@ -68,36 +68,61 @@ type Settings struct {
 	Grafana        GrafanaSettings      `json:"grafana"`
 	Caddy          CaddySettings        `json:"caddy"`
 	Secrets        Secrets              `json:"secrets"`
+	Exposure       Exposure             `json:"exposure"`
+	Lifecycle      json.RawMessage      `json:"lifecycle"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
 }
 
 // Service is a compose service and the ports other configs reach it on.
 type Service struct {
-	Port     int   `json:"port,omitempty"`
-	HostPort int   `json:"host_port,omitempty"`
-	Ports    []int `json:"ports,omitempty"`
+	Port        int    `json:"port,omitempty"`
+	HostPort    int    `json:"host_port,omitempty"`
+	ExternalURL string `json:"external_url,omitempty"`
+	Ports       []int  `json:"ports,omitempty"`
+	UDPPorts    []int  `json:"udp_ports,omitempty"`
+}
+
+// Exposure is who can reach what (schema: settings.exposure).
+type Exposure struct {
+	// Public are the services that may publish on every interface.
+	Public []string `json:"public"`
+	// HostIP is where every other service publishes.
+	HostIP string `json:"host_ip"`
+	// Authenticated are the UIs that authenticate users themselves.
+	Authenticated map[string]string `json:"authenticated"`
 }
 
 // PrometheusSettings are prometheus.yml's stack-wide values.
 type PrometheusSettings struct {
 	ScrapeInterval     string `json:"scrape_interval"`
 	EvaluationInterval string `json:"evaluation_interval"`
+	ConfigDir          string `json:"config_dir"`
 	ConfigPath         string `json:"config_path"`
+	RulesFile          string `json:"rules_file"`
 	RulesPath          string `json:"rules_path"`
-	Alertmanager       string `json:"alertmanager"`
-	SelfTarget         string `json:"self_target"`
+	DataDir            string `json:"data_dir"`
+	Retention          struct {
+		Time string `json:"time"`
+		Size string `json:"size"`
+	} `json:"retention"`
+	Alertmanager string `json:"alertmanager"`
+	SelfTarget   string `json:"self_target"`
 	// UnalertedJobs are scrape jobs without an `up` alert, with the reason.
 	UnalertedJobs map[string]string `json:"unalerted_jobs"`
 }
 
 // AlertmanagerSettings are the routing policy's stack-wide values.
 type AlertmanagerSettings struct {
-	ConfigPath     string   `json:"config_path"`
-	GroupBy        []string `json:"group_by"`
-	GroupWait      string   `json:"group_wait"`
-	GroupInterval  string   `json:"group_interval"`
-	RepeatInterval string   `json:"repeat_interval"`
-	Fallback       struct {
+	ConfigDir       string   `json:"config_dir"`
+	ConfigPath      string   `json:"config_path"`
+	DataDir         string   `json:"data_dir"`
+	DataRetention   string   `json:"data_retention"`
+	StopGracePeriod string   `json:"stop_grace_period"`
+	GroupBy         []string `json:"group_by"`
+	GroupWait       string   `json:"group_wait"`
+	GroupInterval   string   `json:"group_interval"`
+	RepeatInterval  string   `json:"repeat_interval"`
+	Fallback        struct {
 		Receiver string `json:"receiver"`
 		Channel  string `json:"channel"`
 	} `json:"fallback"`
@@ -146,14 +171,20 @@ type GrafanaSettings struct {
 		Name string `json:"name"`
 		UID  string `json:"uid"`
 	} `json:"datasource"`
-	ProvisioningPath string `json:"provisioning_path"`
-	DashboardsPath   string `json:"dashboards_path"`
-	DashboardsDir    string `json:"dashboards_dir"`
+	ProvisioningPath    string            `json:"provisioning_path"`
+	DashboardsPath      string            `json:"dashboards_path"`
+	DashboardsDir       string            `json:"dashboards_dir"`
+	DataDir             string            `json:"data_dir"`
+	AdminPasswordSecret string            `json:"admin_password_secret"`
+	Secrets             map[string]string `json:"secrets"`
 }
 
 // CaddySettings are the proxy's values.
 type CaddySettings struct {
+	ConfigDir  string            `json:"config_dir"`
 	ConfigPath string            `json:"config_path"`
+	DataDir    string            `json:"data_dir"`
+	StateDir   string            `json:"state_dir"`
 	Upstream   string            `json:"upstream"`
 	Env        map[string]string `json:"env"`
 	Examples   map[string]string `json:"examples"`

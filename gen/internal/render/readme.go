@@ -24,14 +24,84 @@ func OpsReadme(s *model.Stack, files []output.File) []byte {
 	for _, f := range files {
 		fmt.Fprintf(&b, "- `%s`\n", f.Path)
 	}
-	dir := s.Settings.Secrets.HostDir
-	fmt.Fprintf(&b, "\n## Secrets\n\n"+
-		"Credentials are never in this repository. Alertmanager reads each one from a file that\n"+
-		"Docker Compose mounts as a secret from `./%s/<name>` (git-ignored):\n\n"+
-		"| file | mounted at | content |\n|---|---|---|\n", dir)
-	secrets := s.Settings.Alertmanager.Secrets
-	for _, name := range slices.Sorted(maps.Keys(secrets)) {
-		fmt.Fprintf(&b, "| `./%s/%s` | `%s` | %s |\n", dir, name, s.Settings.Alertmanager.SecretFiles[name], secrets[name])
-	}
+	writeSecrets(&b, s)
+	writeAccess(&b, s)
+	writeLayout(&b, s)
 	return []byte(b.String())
+}
+
+// composeServices are the services of both compose files, by name.
+func composeServices(s *model.Stack) map[string]model.ComposeService {
+	out := map[string]model.ComposeService{}
+	for _, c := range []model.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
+		maps.Copy(out, c.Compose.Services)
+	}
+	return out
+}
+
+// writeSecrets lists every compose secret: its file, where it is mounted,
+// who reads it and what it holds.
+func writeSecrets(b *strings.Builder, s *model.Stack) {
+	dir := s.Settings.Secrets.HostDir
+	fmt.Fprintf(b, "\n## Secrets\n\n"+
+		"Credentials are never in this repository. Each is a file that Docker Compose mounts as a\n"+
+		"secret from `./%s/<name>` (git-ignored); create them before the first `docker compose up`:\n\n"+
+		"| file | mounted at | read by | content |\n|---|---|---|---|\n", dir)
+	what := maps.Clone(s.Settings.Alertmanager.Secrets)
+	maps.Copy(what, s.Settings.Grafana.Secrets)
+	services := composeServices(s)
+	for _, name := range slices.Sorted(maps.Keys(what)) {
+		var readers []string
+		for _, svc := range slices.Sorted(maps.Keys(services)) {
+			if slices.Contains(services[svc].Secrets, name) {
+				readers = append(readers, svc)
+			}
+		}
+		fmt.Fprintf(b, "| `./%s/%s` | `%s/%s` | %s | %s |\n", dir, name, s.Settings.Secrets.MountDir, name, strings.Join(readers, ", "), what[name])
+	}
+}
+
+// writeAccess says how an operator reaches each UI.
+func writeAccess(b *strings.Builder, s *model.Stack) {
+	ex := s.Settings.Exposure
+	fmt.Fprintf(b, "\n## Reaching the stack\n\n"+
+		"Only %s publish ports on every interface of the host. Every other service publishes on\n"+
+		"%s, the host's loopback: open it through an SSH tunnel to the host, whose login is the\n"+
+		"authentication in front of the UIs that have none of their own. No UI is served by Caddy.\n\n"+
+		"| service | on the host | open | authentication |\n|---|---|---|---|\n", strings.Join(ex.Public, ", "), ex.HostIP)
+	for _, name := range slices.Sorted(maps.Keys(s.Settings.Services)) {
+		svc := s.Settings.Services[name]
+		if svc.ExternalURL == "" {
+			continue
+		}
+		auth := "none: the SSH login"
+		if a, ok := ex.Authenticated[name]; ok {
+			auth = a
+		}
+		fmt.Fprintf(b, "| %s | `%s:%d` | `ssh -L %d:%s:%d <host>`, then %s | %s |\n",
+			name, ex.HostIP, svc.HostPort, svc.HostPort, ex.HostIP, svc.HostPort, svc.ExternalURL, auth)
+	}
+}
+
+// writeLayout explains the mounts and volumes of the compose files.
+func writeLayout(b *strings.Builder, s *model.Stack) {
+	g := s.Settings.Grafana
+	b.WriteString("\n## Compose layout\n\n" +
+		"- Every generated file reaches its container through a read-only mount of its folder,\n" +
+		"  never alone: gen (like `git pull`) replaces a file by renaming a new one over it, and a\n" +
+		"  single-file mount would keep the old file, so a reload would read the old config.\n")
+	fmt.Fprintf(b, "- Grafana's dashboards are mounted at `%s`, beside the provisioning folder `%s`,\n"+
+		"  not inside it as in the original layout (`%s/dashboards/lms`): the runtime cannot create a\n"+
+		"  mount point inside a read-only mount, so that layout did not start (read-only file system).\n",
+		g.DashboardsPath, g.ProvisioningPath, g.ProvisioningPath)
+	b.WriteString("- State lives on named volumes, kept when a container is re-created:\n\n" +
+		"| volume | service | holds |\n|---|---|---|\n")
+	services := composeServices(s)
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		for _, v := range services[name].Volumes {
+			if src, dst, ok := strings.Cut(v, ":"); ok && !strings.HasPrefix(src, ".") {
+				fmt.Fprintf(b, "| `%s` | %s | `%s` |\n", src, name, dst)
+			}
+		}
+	}
 }

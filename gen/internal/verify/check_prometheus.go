@@ -26,7 +26,12 @@ func checkPrometheusConfig(m *model.Model, files output.Files) model.Problems {
 	var ps model.Problems
 	mounts := model.ComposeMounts(m.Stack)
 	for i, rf := range cfg.RuleFiles {
-		host, ok := mounts.HostPath("prometheus", rf)
+		// Prometheus reads a relative rule file from the config file's
+		// directory (config.LoadFile calls SetDirectory with it).
+		if !path.IsAbs(rf) {
+			rf = path.Join(path.Dir(out.MountedAt.Path), rf)
+		}
+		host, ok := mounts.HostPath(out.MountedAt.Service, rf)
 		switch {
 		case !ok:
 			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.prometheus.config.rule_files[%d]", i)), Scope: scope,
