@@ -58,7 +58,7 @@ func StartFakeAPI(ln net.Listener, catalog map[string]gen.Metric) (*FakeAPI, err
 	// The process metrics of the catalog are the client library's own.
 	a.reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, m := range catalog {
-		if strings.HasPrefix(name, "process_") {
+		if strings.HasPrefix(name, "process_") || m.Source != gen.APISource {
 			continue
 		}
 		if err := a.register(m); err != nil {

@@ -34,6 +34,12 @@ func (r *run) overrides(m *gen.Model) []Override {
 	str := func(s string) ast.Expr { return ast.NewString(s) }
 	ovs := []Override{
 		{"envs", "settings.prometheus.scrape_interval", str("1s")},
+		{"envs", "settings.prometheus.alert_resend_delay", str("1s")},
+		{"envs", "settings.monitoring.jobs.alertmanager", str(r.addr("alertmanager"))},
+		{"envs", "settings.monitoring.jobs.grafana", str(r.addr("grafana"))},
+		{"envs", "settings.monitoring.jobs.caddy", str(r.addr("caddy-metrics"))},
+		{"envs", "settings.monitoring.heartbeat.group_interval", str("1s")},
+		{"envs", "settings.monitoring.heartbeat.repeat_interval", str("2s")},
 		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
 		{"envs", "settings.prometheus.alertmanager", str(r.addr("alertmanager"))},
 		{"envs", "settings.prometheus.self_target", str(r.addr("prometheus"))},
@@ -49,6 +55,11 @@ func (r *run) overrides(m *gen.Model) []Override {
 		ovs = append(ovs, Override{dir, "target", str(r.addr("api-" + n))})
 		for a := range m.Stack.Envs[n].Alerts {
 			ovs = append(ovs, Override{dir, "alerts." + a + ".for", str(laptopFor)})
+		}
+	}
+	for a, t := range m.Stack.Settings.Monitoring.Alerts {
+		if t.For != "0s" {
+			ovs = append(ovs, Override{"envs", "settings.monitoring.alerts." + a + ".for", str(laptopFor)})
 		}
 	}
 	// Caddy proxies to the API of an environment that pages (production).
@@ -154,10 +165,19 @@ func (r *run) writeSecrets() error {
 	if err := os.MkdirAll(r.path("secrets"), 0o700); err != nil {
 		return err
 	}
+	webhooks := map[string]bool{}
+	for _, rc := range r.model.Stack.Outputs.Alertmanager.Config.Receivers {
+		for _, c := range rc.WebhookConfigs {
+			webhooks[filepath.Base(c.URLFile)] = true
+		}
+	}
 	for name := range r.model.Stack.Settings.Alertmanager.Secrets {
 		value := "e2e-" + name
-		if strings.HasPrefix(name, "slack_") {
+		switch {
+		case strings.HasPrefix(name, "slack_"):
 			value = "http://" + r.addr("sinks") + "/slack/" + name
+		case webhooks[name]:
+			value = "http://" + r.addr("sinks") + "/webhook/" + name
 		}
 		if err := os.WriteFile(r.path("secrets", name), []byte(value), 0o600); err != nil {
 			return err

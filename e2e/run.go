@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,11 +42,12 @@ type run struct {
 	sinks    *Sinks
 	procs    []*Proc
 	servers  map[string]*Proc // the running Prometheus and Alertmanager, by name
+	grafana  *http.Server     // the stand-in Grafana scrape target
 	failures []string
 }
 
 // portNames are the loopback ports a run needs, besides one per environment.
-var portNames = []string{"prometheus", "alertmanager", "sinks", "smtp", "caddy", "caddy-http", "caddy-admin"}
+var portNames = []string{"prometheus", "alertmanager", "sinks", "smtp", "caddy", "caddy-http", "caddy-admin", "caddy-metrics", "grafana"}
 
 // Run runs the end-to-end test and returns an error listing every failure.
 // Every process it starts is stopped before it returns, also when ctx is
@@ -65,7 +67,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		{"stock Caddy and the Caddy check adapt the Caddyfile alike", r.caddyAdapters},
 		{"start", r.startAll},
 		{"every scrape target is up", r.targetsUp},
-		{"a healthy run sends nothing", r.healthy},
+		{"a healthy run sends nothing but the heartbeat", r.healthy},
 		{"each alert fires under its fault and reaches its receivers", r.faults},
 		{"LMSApiDown inhibits the other alerts of its job", r.inhibition},
 		{"Caddy proxies, compresses and hides /metrics", r.caddy},
@@ -73,6 +75,9 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		{"Prometheus keeps what it scraped across a restart", r.restartPrometheus},
 		{"Alertmanager keeps its silences and notification log across a restart", r.restartAlertmanager},
 		{"notifications link to the stack's external URLs", r.externalURLs},
+		{"a failing Slack is reported by e-mail", r.slackOutage},
+		{"with Alertmanager stopped, Prometheus raises the alarm", r.alertmanagerDown},
+		{"the heartbeat got Watchdog only", r.heartbeatOnly},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -111,6 +116,9 @@ func (r *run) cleanup(err *error) {
 	}
 	if r.sinks != nil {
 		r.sinks.Close()
+	}
+	if r.grafana != nil {
+		r.grafana.Close()
 	}
 	if *err != nil {
 		var logs []string

@@ -32,10 +32,13 @@ type Notification struct {
 type Sinks struct {
 	HTTPAddr, SMTPAddr string
 
-	mu    sync.Mutex
-	got   []Notification
-	httpS *http.Server
-	smtpL net.Listener
+	mu  sync.Mutex
+	got []Notification
+	// slackStatus, when not 0, is what the Slack sink answers instead of
+	// taking the message (a Slack outage).
+	slackStatus int
+	httpS       *http.Server
+	smtpL       net.Listener
 }
 
 // StartSinks serves the HTTP sinks on httpLn and the SMTP sink on smtpLn.
@@ -43,6 +46,7 @@ func StartSinks(httpLn, smtpLn net.Listener) *Sinks {
 	s := &Sinks{HTTPAddr: httpLn.Addr().String(), SMTPAddr: smtpLn.Addr().String(), smtpL: smtpLn}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/slack/", s.slack)
+	mux.HandleFunc("/webhook/", s.webhook)
 	mux.HandleFunc("/pagerduty", s.pagerduty)
 	s.httpS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go s.httpS.Serve(httpLn)
@@ -64,7 +68,21 @@ func (s *Sinks) Got() []Notification {
 	return append([]Notification(nil), s.got...)
 }
 
+// FailSlack makes the Slack sink answer status (0: work again).
+func (s *Sinks) FailSlack(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slackStatus = status
+}
+
 func (s *Sinks) slack(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	status := s.slackStatus
+	s.mu.Unlock()
+	if status != 0 {
+		http.Error(w, "slack is down", status)
+		return
+	}
 	var msg struct {
 		Attachments []struct {
 			Title string `json:"title"`
@@ -80,6 +98,26 @@ func (s *Sinks) slack(w http.ResponseWriter, r *http.Request) {
 	}
 	title := msg.Attachments[0].Title
 	s.record(Notification{Sink: "slack/" + strings.TrimPrefix(r.URL.Path, "/slack/"), Firing: strings.Contains(title, "FIRING"), Text: title, Body: string(body)})
+	io.WriteString(w, "ok")
+}
+
+// webhook records Alertmanager's webhook payload: the alert names.
+func (s *Sinks) webhook(w http.ResponseWriter, r *http.Request) {
+	var msg struct {
+		Status string `json:"status"`
+		Alerts []struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"alerts"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil || len(msg.Alerts) == 0 {
+		http.Error(w, "not an Alertmanager webhook", http.StatusBadRequest)
+		return
+	}
+	var names []string
+	for _, a := range msg.Alerts {
+		names = append(names, a.Labels["alertname"])
+	}
+	s.record(Notification{Sink: "webhook/" + strings.TrimPrefix(r.URL.Path, "/webhook/"), Firing: msg.Status == "firing", Text: strings.Join(names, ",")})
 	io.WriteString(w, "ok")
 }
 

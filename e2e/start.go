@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,6 +33,16 @@ func (r *run) startAll(ctx context.Context) error {
 		return err
 	}
 	r.sinks = StartSinks(httpLn, smtpLn)
+	// Grafana cannot run here (no Go module builds its server); a stand-in
+	// answers its scrape so that its job is up, as on a real host.
+	grafanaLn, err := r.listen("grafana")
+	if err != nil {
+		return err
+	}
+	r.grafana = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "# TYPE grafana_stand_in gauge\ngrafana_stand_in 1\n")
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go r.grafana.Serve(grafanaLn)
 	logs := r.path("logs")
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return err
@@ -152,8 +163,14 @@ func (r *run) laptopCaddy(cfg map[string]any) error {
 	}
 	httpApp["http_port"] = r.ports["caddy-http"]
 	httpApp["https_port"] = r.ports["caddy"]
+	metrics := fmt.Sprintf(":%d", r.model.Stack.Settings.Services["caddy"].MetricsPort)
 	for _, s := range servers {
 		srv := s.(map[string]any)
+		listen, _ := srv["listen"].([]any)
+		if len(listen) == 1 && listen[0] == metrics {
+			srv["listen"] = []string{r.addr("caddy-metrics")} // the internal metrics listener
+			continue
+		}
 		srv["listen"] = []string{r.addr("caddy")}
 		srv["automatic_https"] = map[string]any{"disable_redirects": true}
 	}

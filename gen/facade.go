@@ -37,6 +37,8 @@ const (
 	SchemaDir = model.SchemaDir
 	// EnvsDir holds the shared stack and one directory per environment.
 	EnvsDir = model.EnvsDir
+	// APISource is the Source of the LMS API's metrics.
+	APISource = model.APISource
 	// CaddyCheckDir is the module of the Caddyfile validator.
 	CaddyCheckDir = verify.CaddyCheckDir
 )

@@ -6,10 +6,7 @@ module github.com/lms/lms-ops/tools/caddycheck
 
 go 1.26.0
 
-require (
-	github.com/caddyserver/caddy/v2 v2.11.9
-	golang.org/x/crypto v0.57.0
-)
+require github.com/caddyserver/caddy/v2 v2.11.9
 
 require (
 	cel.dev/cel-go v0.32.0 // indirect
@@ -139,6 +136,7 @@ require (
 	go.uber.org/zap v1.28.0 // indirect
 	go.uber.org/zap/exp v0.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d // indirect
 	golang.org/x/exp v0.0.0-20260908205506-85c1c2202aba // indirect
 	golang.org/x/net v0.60.0 // indirect

@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 func TestCheck(t *testing.T) {
@@ -74,24 +72,15 @@ func TestOutsideTheModuleSet(t *testing.T) {
 	}
 }
 
-// TestBasicAuth: basic_auth is linked (a coming issue puts the Grafana,
-// Prometheus and Alertmanager UIs behind it) and validates its hash.
-func TestBasicAuth(t *testing.T) {
-	hash, err := bcrypt.GenerateFromPassword([]byte("secret"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := "example.com {\n\tbasic_auth {\n\t\tadmin " + string(hash) + "\n\t}\n\treverse_proxy grafana:3000\n}\n"
-	res := check([]byte(in))
+// TestMetricsSite: the metrics handler is linked, and a plain-HTTP site on
+// a port serves it (the internal listener Prometheus scrapes).
+func TestMetricsSite(t *testing.T) {
+	res := check([]byte("http://:2020 {\n\tmetrics\n}\n"))
 	if len(res.Errors) > 0 {
-		t.Fatalf("basic_auth rejected: %q", res.Errors)
+		t.Fatalf("metrics site rejected: %q", res.Errors)
 	}
-	if !strings.Contains(string(res.JSON), `"authentication"`) {
-		t.Errorf("no authentication handler in the adapted config:\n%s", res.JSON)
-	}
-	res = check([]byte(strings.Replace(in, string(hash), "not-a-hash", 1)))
-	if len(res.Errors) == 0 {
-		t.Error("basic_auth with a password that is not a bcrypt hash is accepted")
+	if !strings.Contains(string(res.JSON), `"handler":"metrics"`) || !strings.Contains(string(res.JSON), `":2020"`) {
+		t.Errorf("no metrics handler on :2020 in the adapted config:\n%s", res.JSON)
 	}
 }
 

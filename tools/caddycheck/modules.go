@@ -27,7 +27,6 @@ import (
 	// handle_path (modules/caddyhttp/rewrite).
 	_ "github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 
-	// basic_auth: not used yet. A coming issue puts the Grafana, Prometheus
-	// and Alertmanager UIs behind Caddy basic auth.
-	_ "github.com/caddyserver/caddy/v2/modules/caddyhttp/caddyauth"
+	// metrics: Caddy's Prometheus metrics, on the internal listener.
+	_ "github.com/caddyserver/caddy/v2/modules/metrics"
 )

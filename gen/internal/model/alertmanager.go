@@ -33,11 +33,18 @@ type Receiver struct {
 	SlackConfigs     []SlackConfig     `json:"slack_configs,omitempty" yaml:"slack_configs,omitempty"`
 	PagerdutyConfigs []PagerdutyConfig `json:"pagerduty_configs,omitempty" yaml:"pagerduty_configs,omitempty"`
 	EmailConfigs     []EmailConfig     `json:"email_configs,omitempty" yaml:"email_configs,omitempty"`
+	WebhookConfigs   []WebhookConfig   `json:"webhook_configs,omitempty" yaml:"webhook_configs,omitempty"`
 }
 
 // Notifies reports whether the receiver has at least one integration.
 func (r Receiver) Notifies() bool {
-	return len(r.SlackConfigs)+len(r.PagerdutyConfigs)+len(r.EmailConfigs) > 0
+	return len(r.SlackConfigs)+len(r.PagerdutyConfigs)+len(r.EmailConfigs)+len(r.WebhookConfigs) > 0
+}
+
+// WebhookConfig posts alerts to a URL read from a file.
+type WebhookConfig struct {
+	URLFile      string `json:"url_file" yaml:"url_file"`
+	SendResolved *bool  `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
 }
 
 // SlackConfig posts to Slack through a webhook URL read from a file.

@@ -11,5 +11,7 @@ type CaddySite struct {
 	Address      string   `json:"address"`
 	Encode       []string `json:"encode"`
 	PrivatePaths []string `json:"private_paths"`
-	Upstream     string   `json:"upstream"`
+	Upstream     string   `json:"upstream,omitempty"`
+	// Metrics serves Caddy's own metrics instead of proxying.
+	Metrics bool `json:"metrics,omitempty"`
 }

@@ -6,6 +6,7 @@ import "go.yaml.in/yaml/v3"
 type ComposeFile struct {
 	Services map[string]ComposeService `json:"services" yaml:"services"`
 	Volumes  map[string]struct{}       `json:"volumes,omitempty" yaml:"volumes,omitempty"`
+	Networks map[string]ComposeNetwork `json:"networks,omitempty" yaml:"networks,omitempty"`
 	Secrets  map[string]ComposeSecret  `json:"secrets,omitempty" yaml:"secrets,omitempty"`
 }
 
@@ -20,6 +21,7 @@ type ComposeService struct {
 	Ports           []Quoted             `json:"ports,omitempty" yaml:"ports,omitempty"`
 	ExtraHosts      []string             `json:"extra_hosts,omitempty" yaml:"extra_hosts,omitempty"`
 	Secrets         []string             `json:"secrets,omitempty" yaml:"secrets,omitempty"`
+	Networks        []string             `json:"networks,omitempty" yaml:"networks,omitempty"`
 	DependsOn       map[string]DependsOn `json:"depends_on,omitempty" yaml:"depends_on,omitempty"`
 	Healthcheck     *Healthcheck         `json:"healthcheck,omitempty" yaml:"healthcheck,omitempty"`
 	Restart         string               `json:"restart,omitempty" yaml:"restart,omitempty"`
@@ -51,4 +53,10 @@ type Quoted string
 // MarshalYAML implements yaml.Marshaler.
 func (q Quoted) MarshalYAML() (any, error) {
 	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Value: string(q)}, nil
+}
+
+// ComposeNetwork is a top-level compose network.
+type ComposeNetwork struct {
+	Name     string `json:"name,omitempty" yaml:"name,omitempty"`
+	External bool   `json:"external,omitempty" yaml:"external,omitempty"`
 }

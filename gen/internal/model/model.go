@@ -69,6 +69,7 @@ type Settings struct {
 	Caddy          CaddySettings        `json:"caddy"`
 	Secrets        Secrets              `json:"secrets"`
 	Exposure       Exposure             `json:"exposure"`
+	Monitoring     Monitoring           `json:"monitoring"`
 	Lifecycle      json.RawMessage      `json:"lifecycle"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
 }
@@ -80,6 +81,7 @@ type Service struct {
 	ExternalURL string `json:"external_url,omitempty"`
 	Ports       []int  `json:"ports,omitempty"`
 	UDPPorts    []int  `json:"udp_ports,omitempty"`
+	MetricsPort int    `json:"metrics_port,omitempty"`
 }
 
 // Exposure is who can reach what (schema: settings.exposure).
@@ -101,6 +103,7 @@ type PrometheusSettings struct {
 	RulesFile          string `json:"rules_file"`
 	RulesPath          string `json:"rules_path"`
 	DataDir            string `json:"data_dir"`
+	AlertResendDelay   string `json:"alert_resend_delay"`
 	Retention          struct {
 		Time string `json:"time"`
 		Size string `json:"size"`
@@ -192,7 +195,9 @@ type CaddySettings struct {
 
 // Metric is one entry of the metric catalog.
 type Metric struct {
-	Name   string   `json:"name"`
+	Name string `json:"name"`
+	// Source is who exports it: "lms-api" or a service of the stack.
+	Source string   `json:"source"`
 	Type   string   `json:"type"`
 	Help   string   `json:"help"`
 	Unit   string   `json:"unit"`
@@ -341,4 +346,43 @@ func fmtNum(f float64) string {
 		return "0"
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// APISource is the Source of the metrics the LMS API exports: the one
+// value of schema.#Metric's source that is not a service of the stack.
+const APISource = "lms-api"
+
+// Monitoring is the stack watching itself (schema: settings.monitoring).
+type Monitoring struct {
+	Jobs    map[string]string `json:"jobs"`
+	Labels  map[string]string `json:"labels"`
+	Network string            `json:"network"`
+	Ops     struct {
+		EmailReceiver string `json:"email_receiver"`
+		To            string `json:"to"`
+	} `json:"ops"`
+	Heartbeat struct {
+		Receiver       string `json:"receiver"`
+		RepeatInterval string `json:"repeat_interval"`
+		GroupInterval  string `json:"group_interval"`
+	} `json:"heartbeat"`
+	Alerts map[string]struct {
+		Severity  string   `json:"severity"`
+		Window    string   `json:"window,omitempty"`
+		For       string   `json:"for"`
+		Threshold *float64 `json:"threshold,omitempty"`
+	} `json:"alerts"`
+	// Receivers are who must hear of each stack alert.
+	Receivers struct {
+		Default []string            `json:"default"`
+		Alerts  map[string][]string `json:"alerts"`
+	} `json:"receivers"`
+}
+
+// ReceiversOf are the receivers a stack alert must reach.
+func (m Monitoring) ReceiversOf(alert string) []string {
+	if r, ok := m.Receivers.Alerts[alert]; ok {
+		return r
+	}
+	return m.Receivers.Default
 }

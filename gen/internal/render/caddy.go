@@ -24,6 +24,10 @@ func Caddyfile(header string, c model.Caddy) []byte {
 			}
 			fmt.Fprintf(&b, "\t@private path %s\n\trespond @private 404\n", strings.Join(paths, " "))
 		}
+		if s.Metrics {
+			b.WriteString("\tmetrics\n}\n")
+			continue
+		}
 		fmt.Fprintf(&b, "\treverse_proxy %s\n}\n", s.Upstream)
 	}
 	return []byte(b.String())

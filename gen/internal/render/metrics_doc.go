@@ -30,6 +30,9 @@ func renderMetricsContract(s *model.Stack, readers map[string][]string) []byte {
 		"| metric | type | unit | labels | help | read by |\n|---|---|---|---|---|---|\n")
 	for _, name := range slices.Sorted(maps.Keys(s.Metrics)) {
 		m := s.Metrics[name]
+		if m.Source != model.APISource {
+			continue // the stack's own metrics are not the backend's contract
+		}
 		labels := "-"
 		if len(m.Labels) > 0 {
 			labels = "`" + strings.Join(m.Labels, "`, `") + "`"

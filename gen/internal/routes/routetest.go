@@ -34,10 +34,23 @@ type RouteCase struct {
 // DeriveRouteCases gives, for every alert of every environment with the
 // labels it really carries, the receivers the policy says it must reach:
 // the environment's Slack receiver, its pager when the severity pages
-// there, and the security contact for an alert carrying its labels.
+// there, and the security contact for an alert carrying its labels; and
+// for each of the stack's own alerts, its receivers in
+// settings.monitoring.receivers.
 func DeriveRouteCases(s *model.Stack) []RouteCase {
 	var cases []RouteCase
 	for _, a := range promql.RealAlerts(s) {
+		ls := map[string]string{}
+		for k, v := range a.Labels {
+			ls[string(k)] = string(v)
+		}
+		if _, isEnv := s.Envs[a.Env]; !isEnv {
+			cases = append(cases, RouteCase{
+				Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: "settings.monitoring.receivers",
+				Labels: ls, Receivers: s.Settings.Monitoring.ReceiversOf(a.Rule.Alert),
+			})
+			continue
+		}
 		p := s.Settings.Alertmanager.Policy[a.Env]
 		want := []string{p.Slack}
 		if slices.Contains(p.PageSeverities, string(a.Labels["severity"])) {
@@ -45,10 +58,6 @@ func DeriveRouteCases(s *model.Stack) []RouteCase {
 		}
 		if carries(a.Labels, s.Settings.Alertmanager.Security.Labels) {
 			want = append(want, s.Settings.Alertmanager.Security.Receiver)
-		}
-		ls := map[string]string{}
-		for k, v := range a.Labels {
-			ls[string(k)] = string(v)
 		}
 		cases = append(cases, RouteCase{
 			Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: "settings.alertmanager.policy." + a.Env,

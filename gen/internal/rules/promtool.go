@@ -100,21 +100,23 @@ type promtoolExpAlerts struct {
 }
 
 // PromtoolFile writes every rule case as a promtool test: the same series,
-// and at each time, for every alert name of the rule file, exactly the
-// alerts the case expects, with the annotations it declares. `promtool test
-// rules` must then agree with the rule-tests check.
+// and at each time, for every alert name of the rule groups the case
+// evaluates, exactly the alerts the case expects, with the annotations it
+// declares. promtool evaluates every group, but, as in the rule-tests
+// check, a case judges only its own groups' alerts (the stack's Watchdog
+// fires in every case). `promtool test rules` must then agree with check.
 func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
-	names := map[string]bool{}
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			names[r.Alert] = true
-		}
-	}
 	f := promtoolFile{
 		RuleFiles:          []string{relPath(path.Dir(s.Outputs.RuleTests.Path), s.Outputs.Alerts.Path)},
 		EvaluationInterval: s.Outputs.Prometheus.Config.Global.EvaluationInterval,
 	}
 	for _, c := range cases {
+		names := map[string]bool{}
+		for _, g := range s.Outputs.Alerts.Rules.Groups {
+			for _, r := range g.Rules {
+				names[r.Alert] = names[r.Alert] || slices.Contains(c.Groups, g.Env)
+			}
+		}
 		t := promtoolTest{Name: c.Name, Interval: pmodel.Duration(c.Interval).String()}
 		n := int(c.Horizon / c.Interval)
 		for _, in := range c.Series {
@@ -122,6 +124,9 @@ func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
 		}
 		for _, e := range c.Expect {
 			for _, name := range slices.Sorted(maps.Keys(names)) {
+				if !names[name] {
+					continue
+				}
 				at := promtoolAlertTest{EvalTime: pmodel.Duration(e.At).String(), Alertname: name, ExpAlerts: []promtoolExpAlerts{}}
 				for _, want := range e.Firing {
 					if want.Labels["alertname"] != name {

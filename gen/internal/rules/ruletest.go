@@ -104,7 +104,14 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := s.Outputs.Alerts.Rules.Groups
+	// The environments' groups; the stack's own group has no thresholds per
+	// environment, and its cases are written in CUE (envs/monitoring_tests.cue).
+	var groups []model.RuleGroup
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		if _, isEnv := s.Envs[g.Env]; isEnv {
+			groups = append(groups, g)
+		}
+	}
 	var cases []RuleCase
 	for i, g := range groups {
 		stim := s.RuleStimuli[g.Env]

@@ -110,6 +110,9 @@ func secretFiles(c model.AlertmanagerConfig) []string {
 		for _, p := range r.PagerdutyConfigs {
 			out = append(out, p.RoutingKeyFile)
 		}
+		for _, w := range r.WebhookConfigs {
+			out = append(out, w.URLFile)
+		}
 	}
 	return out
 }
@@ -147,6 +150,9 @@ func checkServiceAddresses(m *model.Model, _ output.Files) model.Problems {
 		}
 	}
 	for i, site := range s.Outputs.Caddyfile.Caddy.Sites {
+		if site.Upstream == "" {
+			continue // the metrics listener proxies nothing
+		}
 		refs = append(refs, ref{"Caddyfile site " + site.Address, site.Upstream, s.Outputs.Caddyfile.MountedAt.Service,
 			fmt.Sprintf("outputs.caddyfile.caddy.sites[%d].upstream", i)})
 	}
@@ -191,7 +197,7 @@ func serviceProblem(s *model.Stack, addr, client string) string {
 		return fmt.Sprintf("%s: no compose service %q, and settings.services does not declare it", addr, host)
 	case isDeclared && declared.Port != 0 && declared.Port != port:
 		return fmt.Sprintf("%s: service %s listens on %d (settings.services.%s.port)", addr, host, declared.Port, host)
-	case inCompose && len(svc.Ports) > 0 && !publishes(svc, port):
+	case inCompose && len(svc.Ports) > 0 && !publishes(svc, port) && !(isDeclared && declared.MetricsPort == port):
 		return fmt.Sprintf("%s: compose service %s does not listen on port %d (ports %v)", addr, host, port, svc.Ports)
 	}
 	return ""

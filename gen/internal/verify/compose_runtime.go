@@ -32,6 +32,9 @@ import (
 //     reached through a mount of its folder.
 //   - A named volume must be declared in the top-level volumes (Compose
 //     Specification, "volumes").
+//   - A network declared external is not created by Compose: it must
+//     exist, so another compose file of the stack must create it (Compose
+//     Specification, "networks: external").
 //   - Two services cannot publish the same host port and protocol on
 //     overlapping addresses: the second fails with "port is already
 //     allocated" (libnetwork's port allocator). Both compose files run on
@@ -39,7 +42,8 @@ import (
 func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 	var ps model.Problems
 	var published []publishedPort
-	for _, p := range composeProjects(m, files) {
+	projects := composeProjects(m, files)
+	for _, p := range projects {
 		for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 			svc := p.Services[name]
 			scope := fmt.Sprintf("stack: %s: service %s", p.Path, name)
@@ -66,7 +70,31 @@ func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 			}
 		}
 	}
+	ps = append(ps, externalNetworks(m, projects)...)
 	return append(ps, portClashes(m, published)...)
+}
+
+// externalNetworks reports every external network no compose file of the
+// stack creates.
+func externalNetworks(m *model.Model, projects []loadedProject) model.Problems {
+	created := map[string]bool{}
+	for _, p := range projects {
+		for _, n := range p.Networks {
+			if !bool(n.External) {
+				created[n.Name] = true
+			}
+		}
+	}
+	var ps model.Problems
+	for _, p := range projects {
+		for _, key := range slices.Sorted(maps.Keys(p.Networks)) {
+			if n := p.Networks[key]; bool(n.External) && !created[n.Name] {
+				ps = append(ps, model.Problem{Pos: p.pos(m, "networks."+key), Also: []string{p.Path}, Scope: "stack: " + p.Path,
+					Msg: fmt.Sprintf("network %s is external (named %s), but no compose file of the stack creates it: `docker compose up` fails", key, n.Name)})
+			}
+		}
+	}
+	return ps
 }
 
 // nestedMounts reports each mount whose mount point lies inside a

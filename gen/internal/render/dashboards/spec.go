@@ -74,7 +74,9 @@ type Variable struct {
 
 // Row is a titled row of panels.
 type Row struct {
-	Title  string  `json:"title"`
+	Title string `json:"title"`
+	// Stack marks a row about the monitoring stack, not an environment.
+	Stack  bool    `json:"stack,omitempty"`
 	Panels []Panel `json:"panels"`
 }
 
