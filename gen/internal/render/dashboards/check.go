@@ -293,25 +293,6 @@ type refPanel struct {
 	Panels []refPanel `json:"panels"`
 }
 
-// DatasourceUIDs returns the sorted, distinct datasource uids a built
-// dashboard refers to (Grafana's built-in datasources left out).
-func DatasourceUIDs(data []byte) ([]string, error) {
-	refs, err := DatasourceRefs(data)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var uids []string
-	for _, r := range refs {
-		if !seen[r.UID] {
-			seen[r.UID] = true
-			uids = append(uids, r.UID)
-		}
-	}
-	sort.Strings(uids)
-	return uids, nil
-}
-
 // CheckDatasources checks that every datasource reference of a built
 // dashboard names one of the provisioned datasource uids, and that every
 // panel query has a datasource (else Grafana falls back to the default one,
