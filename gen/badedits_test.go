@@ -185,6 +185,12 @@ var badEdits = []badEdit{
 		[]string{"[compose-spec] Compose (github.com/compose-spec/compose-go/v2 v2.16.2) loads it with APP_DOMAIN unset"}},
 	{"a port beyond 65535 published", "envs/stack.cue", `caddy: {ports: [80, 443]`, `caddy: {ports: [80, 443, 70000]`,
 		[]string{"envs/stack.cue:", "invalid value 70000"}},
+	{"alert without a runbook section", "docs/runbooks.md", "## LMSRateLimitSpike", "## Rate limiting",
+		[]string{"envs/alerts.cue:", "env prod: alerts.yml: alert LMSRateLimitSpike: [runbooks] has no runbook: docs/runbooks.md has no section \"## LMSRateLimitSpike\""}},
+	{"workflow key misspelt", "envs/ci.cue", `"timeout-minutes": 90`, `"timeout-minute": 90`,
+		[]string{`envs/ci.cue:20:4: stack: outputs.workflow.workflow.jobs.check."timeout-minute": field not allowed`}},
+	{"workflow on a runner GitHub's schema does not know", "envs/ci.cue", `"runs-on":         "ubuntu-latest"`, `"runs-on":         "ubuntu-99.04"`,
+		[]string{".github/workflows/check.yml: stack: check.yml: [workflow] GitHub's workflow schema (SchemaStore) rejects it", "at '/jobs/check'"}},
 	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
 		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
 }

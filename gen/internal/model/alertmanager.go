@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // AlertmanagerConfig is alertmanager.yml (schema.#AlertmanagerConfig).
 type AlertmanagerConfig struct {
 	Global struct {
@@ -38,6 +40,41 @@ type Receiver struct {
 // Notifies reports whether the receiver has at least one integration.
 func (r Receiver) Notifies() bool {
 	return len(r.SlackConfigs)+len(r.PagerdutyConfigs)+len(r.EmailConfigs) > 0
+}
+
+// Describe says where the receiver notifies, for a reader: its name and
+// each integration's destination ("production-slack (Slack #lms-prod-alerts)").
+func (r Receiver) Describe() string {
+	var to []string
+	for _, c := range r.SlackConfigs {
+		to = append(to, "Slack "+c.Channel)
+	}
+	for range r.PagerdutyConfigs {
+		to = append(to, "PagerDuty")
+	}
+	for _, c := range r.EmailConfigs {
+		to = append(to, "e-mail "+c.To)
+	}
+	if len(to) == 0 {
+		return r.Name + " (nobody)"
+	}
+	return r.Name + " (" + strings.Join(to, ", ") + ")"
+}
+
+// DescribeReceivers describes each named receiver of c, in order; a name c
+// does not define is kept as it is.
+func (c AlertmanagerConfig) DescribeReceivers(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		d := n
+		for _, r := range c.Receivers {
+			if r.Name == n {
+				d = r.Describe()
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // SlackConfig posts to Slack through a webhook URL read from a file.

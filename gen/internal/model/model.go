@@ -70,6 +70,7 @@ type Settings struct {
 	Secrets        Secrets              `json:"secrets"`
 	Exposure       Exposure             `json:"exposure"`
 	Lifecycle      json.RawMessage      `json:"lifecycle"`
+	RunbookDoc     string               `json:"runbook_doc"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
 }
 
@@ -232,6 +233,11 @@ type Outputs struct {
 	MetricsContract      PathOnly      `json:"metricsContract"`
 	RuleTests            PathOnly      `json:"ruleTests"`
 	Readme               PathOnly      `json:"readme"`
+	AlertCatalog         PathOnly      `json:"alertCatalog"`
+	Workflow             struct {
+		Path     string   `json:"path"`
+		Workflow Workflow `json:"workflow"`
+	} `json:"workflow"`
 }
 
 // PathOnly is a generated file that is not a server's config.
