@@ -46,7 +46,11 @@ func Diff(root, ref string) (*DiffReport, error) {
 	if err := os.Symlink(tools, filepath.Join(tmp, toolsDir)); err != nil {
 		return nil, err
 	}
-	return compareTrees(tmp, root, fmt.Sprintf("%s (%s)", ref, commit[:7]), "working tree")
+	label := fmt.Sprintf("%s (%s)", ref, commit[:7])
+	if strings.HasPrefix(commit, ref) {
+		label = commit[:7] // a revision named by its hash
+	}
+	return compareTrees(tmp, root, label, "working tree")
 }
 
 // compareTrees renders the models under two roots and compares them; the

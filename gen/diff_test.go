@@ -137,6 +137,16 @@ func TestDiffRevision(t *testing.T) {
 	if !strings.Contains(summary, "~ prod LMSHighP95Latency  threshold: 0.75 → 0.9") || !strings.Contains(diffs, "+          ) > 0.9") {
 		t.Errorf("text report: the summary, then the unified diffs; got:\n%s", text.String())
 	}
+	sha, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = Diff(root, string(sha[:12])); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Before != string(sha[:7]) {
+		t.Errorf("a revision named by its hash: side %q, want %q", rep.Before, sha[:7])
+	}
 	if _, err := Diff(root, "no-such-ref"); err == nil || !strings.Contains(err.Error(), `revision "no-such-ref": no such commit`) {
 		t.Errorf("unknown revision: err %v", err)
 	}
