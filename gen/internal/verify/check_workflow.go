@@ -23,7 +23,9 @@ import (
 //go:embed schemastore/github-workflow.json
 var githubWorkflowSchema []byte
 
-// workflowSchemaURL names the vendored schema inside the compiler.
+// workflowSchemaURL names the vendored schema inside the compiler: its
+// published identity. Nothing is fetched: the compiler is given the
+// document, and has no HTTP loader for anything else.
 const workflowSchemaURL = "https://json.schemastore.org/github-workflow.json"
 
 // compiledWorkflowSchema compiles the vendored schema once per process.
