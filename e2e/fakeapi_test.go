@@ -11,8 +11,9 @@ import (
 	"github.com/lms/lms-ops/gen"
 )
 
-// TestFakeAPIExportsCatalog: the fake API exports every catalog metric and
-// answers 503 on its metrics endpoint when down.
+// TestFakeAPIExportsCatalog: the fake API exports every metric of the
+// catalog the LMS API exports, none of the stack's own, and answers 503 on
+// its metrics endpoint when down.
 func TestFakeAPIExportsCatalog(t *testing.T) {
 	m, err := gen.Load(root)
 	if err != nil {
@@ -28,9 +29,10 @@ func TestFakeAPIExportsCatalog(t *testing.T) {
 	}
 	defer api.Close()
 	body := fetch(t, "http://"+api.Addr+"/metrics", http.StatusOK)
-	for name := range m.Stack.Metrics {
-		if !strings.Contains(body, "\n# TYPE "+name+" ") {
-			t.Errorf("metric %s is not exported", name)
+	for name, metric := range m.Stack.Metrics {
+		exported := strings.Contains(body, "\n# TYPE "+name+" ")
+		if want := metric.Source == gen.APISource; exported != want {
+			t.Errorf("metric %s (source %s): exported %v, want %v", name, metric.Source, exported, want)
 		}
 	}
 	api.SetFault(Down)

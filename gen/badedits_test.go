@@ -195,6 +195,12 @@ var badEdits = []badEdit{
 		[]string{"envs/monitoring.cue:", "invalid value 0 (out of bound >0)"}},
 	{"a stack rule test that expects the wrong value", "envs/monitoring_tests.cue", `value: (1 + t) / 2`, `value: t / 2`,
 		[]string{"case stack: PrometheusTSDBNearRetentionSize fires when", "annotations differ"}},
+	{"alert without a runbook section", "docs/runbooks.md", "## LMSRateLimitSpike", "## Rate limiting",
+		[]string{"envs/alerts.cue:", "env prod: alerts.yml: alert LMSRateLimitSpike: [runbooks] has no runbook: docs/runbooks.md has no section \"## LMSRateLimitSpike\""}},
+	{"workflow key misspelt", "envs/ci.cue", `"timeout-minutes": 90`, `"timeout-minute": 90`,
+		[]string{`envs/ci.cue:20:4: stack: outputs.workflow.workflow.jobs.check."timeout-minute": field not allowed`}},
+	{"workflow on a runner GitHub's schema does not know", "envs/ci.cue", `"runs-on":         "ubuntu-latest"`, `"runs-on":         "ubuntu-99.04"`,
+		[]string{".github/workflows/check.yml: stack: check.yml: [workflow] GitHub's workflow schema (SchemaStore) rejects it", "at '/jobs/check'"}},
 	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
 		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
 }

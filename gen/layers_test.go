@@ -13,13 +13,13 @@ const module = "github.com/lms/lms-ops/gen"
 // layers below its own, never one beside or above it, so the pipeline's
 // data flows one way (load → render → verify → write).
 var layers = [][]string{
-	{"internal/output", "internal/toolbin"},
+	{"internal/output", "internal/toolbin", "internal/gitref"},
 	{"internal/model"},
 	{"internal/promql"},
 	{"internal/render/dashboards"},
 	{"internal/render"},
 	{"internal/rules", "internal/routes"},
-	{"internal/verify"},
+	{"internal/verify", "internal/semdiff"},
 	{""}, // gen itself, the facade
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/render"
+	"github.com/lms/lms-ops/gen/internal/routes"
 	"github.com/lms/lms-ops/gen/internal/rules"
 	"github.com/lms/lms-ops/gen/internal/verify"
 )
@@ -78,8 +79,8 @@ func Run(root string, opt Options) (*Result, error) {
 }
 
 // renderAll renders every output: the configs, the promtool file of the
-// declared rule cases, the CUE index of the environments, and the index of
-// them all, ops/README.md.
+// declared rule cases, the CUE index of the environments, the alert
+// catalog, and the index of them all, ops/README.md.
 func renderAll(m *model.Model) ([]output.File, []string, error) {
 	s := m.Stack
 	files, err := render.Render(s)
@@ -95,15 +96,41 @@ func renderAll(m *model.Model) ([]output.File, []string, error) {
 		return nil, nil, fmt.Errorf("render %s: %w", s.Outputs.RuleTests.Path, err)
 	}
 	files = append(files, output.File{Path: s.Outputs.RuleTests.Path, Data: tests}, m.Index)
+	catalog, err := render.AlertCatalog(s, notified(s, files))
+	if err != nil {
+		return nil, nil, fmt.Errorf("render %s: %w", s.Outputs.AlertCatalog.Path, err)
+	}
+	files = append(files, output.File{Path: s.Outputs.AlertCatalog.Path, Data: catalog})
 	sortFiles(files)
 	files = append(files, output.File{Path: s.Outputs.Readme.Path, Data: render.OpsReadme(s, files)})
 	sortFiles(files)
+	if files[0].Path == "" {
+		return nil, nil, fmt.Errorf("an output has no path: the model sets no path for a file this gen writes (see outputs in %s/stack.cue; a revision older than this gen?)", model.SchemaDir)
+	}
 	for i := 1; i < len(files); i++ {
 		if files[i].Path == files[i-1].Path {
 			return nil, nil, fmt.Errorf("two outputs share the path %s", files[i].Path)
 		}
 	}
 	return files, skipped, nil
+}
+
+// notified routes every alert through the rendered alertmanager.yml. When
+// it does not load, the catalog says nobody is notified; the
+// alertmanager-config check reports why, and nothing is written.
+func notified(s *model.Stack, files []output.File) render.Notified {
+	out := render.Notified{}
+	cfg, err := routes.ParseAlertmanager(s, output.Index(files))
+	if err != nil {
+		return out
+	}
+	for _, r := range routes.AlertReceivers(s, cfg) {
+		if out[r.Env] == nil {
+			out[r.Env] = map[string][]string{}
+		}
+		out[r.Env][r.Alert] = r.Receivers
+	}
+	return out
 }
 
 func sortFiles(files []output.File) {

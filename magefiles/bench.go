@@ -268,10 +268,10 @@ func copyCheckout(dir string) error {
 	return nil
 }
 
-// Cold measures what a new user meets: a clone of this checkout (HEAD),
-// with empty Go module, build, Mage and tool caches in a temporary
-// directory, then `go run mage.go gen` and `go run mage.go check` (CI=true,
-// so every check runs), each timed. Module downloads are included.
+// Cold times gen and check (CI=true) as a new user meets them: in a clone of HEAD with empty Go, Mage and tool caches.
+//
+// Everything lives in a temporary directory; every check runs, and module
+// downloads are included.
 func Cold() error {
 	tmp, err := os.MkdirTemp("", "lms-ops-cold-")
 	if err != nil {

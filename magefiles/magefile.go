@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -50,6 +51,40 @@ func Gen() error {
 		return fmt.Errorf("gen: %w", err)
 	}
 	fmt.Printf("gen: %d files up to date in %s\n", len(res.Files), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Diff says what the working tree changes from a git revision (-ref=REF, default HEAD), then shows each file's diff (-format=markdown: a PR comment).
+//
+// The summary covers alerts per environment, who each alert notifies,
+// inhibitions, scraping, dashboards and compose services. It exits 0 with
+// or without changes, and 1 when gen fails on either side.
+func Diff(ref, format *string) error {
+	r, f := "HEAD", "text"
+	if ref != nil {
+		r = *ref
+	}
+	if format != nil {
+		f = *format
+	}
+	write := map[string]func(gen.DiffReport, io.Writer) error{
+		"text":     gen.DiffReport.WriteText,
+		"markdown": gen.DiffReport.WriteMarkdown,
+	}[f]
+	if write == nil {
+		return fmt.Errorf("diff: -format=%s: want text or markdown", f)
+	}
+	rep, err := gen.Diff(".", r)
+	if err != nil {
+		return fmt.Errorf("diff: %w", err)
+	}
+	if err := write(*rep, os.Stdout); err != nil {
+		return err
+	}
+	// Changes or none, the comparison worked; a side gen fails on did not.
+	if len(rep.Failures) > 0 {
+		return fmt.Errorf("diff: gen fails on %s", rep.Failures[0].Side)
+	}
 	return nil
 }
 
@@ -211,7 +246,7 @@ func run(dir, name string, args ...string) error {
 	return cmd.Run()
 }
 
-// Bench measures gen: stage and check medians, gen against the official CLI chain, gen with 2/10/100 environments, and the edit-gen-check loop (BENCH=stages, loop or scale: that part only).
+// Bench measures gen: stage and check medians, the official CLI chain, 2/10/100 environments, the edit-gen-check loop (BENCH=stages, loop or scale: one part).
 func Bench() error {
 	switch os.Getenv("BENCH") {
 	case "stages":

@@ -15,13 +15,20 @@ import (
 	"testing"
 )
 
+// liveDirs hold live configuration only: what operators edit (envs/, the
+// runbooks gen checks every alert against in docs/) and what gen writes
+// (ops/, the CI workflow).
+var liveDirs = []string{"envs/", "ops/", "docs/", ".github/workflows/"}
+
 // IsLive tells whether a path relative to the repository root is live
-// configuration: envs/, ops/, or a generated file at the root (the compose
-// files, the only YAML files there).
+// configuration: under liveDirs, or a generated file at the root (the
+// compose files, the only YAML files there).
 func IsLive(rel string) bool {
 	rel = filepath.ToSlash(rel)
-	if strings.HasPrefix(rel, "envs/") || strings.HasPrefix(rel, "ops/") {
-		return true
+	for _, d := range liveDirs {
+		if strings.HasPrefix(rel, d) {
+			return true
+		}
 	}
 	ext := filepath.Ext(rel)
 	return !strings.Contains(rel, "/") && (ext == ".yml" || ext == ".yaml")

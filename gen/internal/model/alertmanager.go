@@ -1,5 +1,10 @@
 package model
 
+import (
+	"path"
+	"strings"
+)
+
 // AlertmanagerConfig is alertmanager.yml (schema.#AlertmanagerConfig).
 type AlertmanagerConfig struct {
 	Global struct {
@@ -45,6 +50,44 @@ func (r Receiver) Notifies() bool {
 type WebhookConfig struct {
 	URLFile      string `json:"url_file" yaml:"url_file"`
 	SendResolved *bool  `json:"send_resolved,omitempty" yaml:"send_resolved,omitempty"`
+}
+
+// Describe says where the receiver notifies, for a reader: its name and
+// each integration's destination ("production-slack (Slack #lms-prod-alerts)").
+func (r Receiver) Describe() string {
+	var to []string
+	for _, c := range r.SlackConfigs {
+		to = append(to, "Slack "+c.Channel)
+	}
+	for range r.PagerdutyConfigs {
+		to = append(to, "PagerDuty")
+	}
+	for _, c := range r.EmailConfigs {
+		to = append(to, "e-mail "+c.To)
+	}
+	for _, c := range r.WebhookConfigs {
+		to = append(to, "webhook "+path.Base(c.URLFile))
+	}
+	if len(to) == 0 {
+		return r.Name + " (nobody)"
+	}
+	return r.Name + " (" + strings.Join(to, ", ") + ")"
+}
+
+// DescribeReceivers describes each named receiver of c, in order; a name c
+// does not define is kept as it is.
+func (c AlertmanagerConfig) DescribeReceivers(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		d := n
+		for _, r := range c.Receivers {
+			if r.Name == n {
+				d = r.Describe()
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // SlackConfig posts to Slack through a webhook URL read from a file.

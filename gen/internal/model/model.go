@@ -71,6 +71,7 @@ type Settings struct {
 	Exposure       Exposure             `json:"exposure"`
 	Monitoring     Monitoring           `json:"monitoring"`
 	Lifecycle      json.RawMessage      `json:"lifecycle"`
+	RunbookDoc     string               `json:"runbook_doc"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
 }
 
@@ -237,6 +238,11 @@ type Outputs struct {
 	MetricsContract      PathOnly      `json:"metricsContract"`
 	RuleTests            PathOnly      `json:"ruleTests"`
 	Readme               PathOnly      `json:"readme"`
+	AlertCatalog         PathOnly      `json:"alertCatalog"`
+	Workflow             struct {
+		Path     string   `json:"path"`
+		Workflow Workflow `json:"workflow"`
+	} `json:"workflow"`
 }
 
 // PathOnly is a generated file that is not a server's config.
@@ -385,4 +391,19 @@ func (m Monitoring) ReceiversOf(alert string) []string {
 		return r
 	}
 	return m.Receivers.Default
+}
+
+// ThresholdOf is how alert is tuned in the rule group of env: the
+// environment's thresholds, or for the stack's own group (not an
+// environment) settings.monitoring.alerts.
+func (s *Stack) ThresholdOf(env, alert string) Threshold {
+	if e, ok := s.Envs[env]; ok {
+		return e.Alerts[alert]
+	}
+	t := s.Settings.Monitoring.Alerts[alert]
+	th := Threshold{Window: t.Window, For: t.For, Severity: t.Severity}
+	if t.Threshold != nil {
+		th.Threshold = *t.Threshold
+	}
+	return th
 }

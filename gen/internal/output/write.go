@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -24,6 +25,15 @@ type File struct {
 // Files indexes rendered files by path.
 type Files map[string][]byte
 
+// Index indexes files by path.
+func Index(files []File) Files {
+	idx := Files{}
+	for _, f := range files {
+		idx[f.Path] = f.Data
+	}
+	return idx
+}
+
 // OpsDir is the directory gen owns entirely: every file under it is generated.
 const OpsDir = "ops"
 
@@ -31,8 +41,12 @@ const OpsDir = "ops"
 // (Go's convention, https://go.dev/s/generatedcode, in a YAML comment).
 var generatedLine = regexp.MustCompile(`^# Code generated .* DO NOT EDIT\.$`)
 
+// markedDirs are the directories outside ops/ where gen writes files with
+// other files beside them: there it owns those whose first line is its marker.
+var markedDirs = []string{".", ".github/workflows"}
+
 // Owned lists the generated files present under root: everything under ops/,
-// and the files at the root whose first line is a generated marker.
+// and the files of markedDirs whose first line is a generated marker.
 func Owned(root string) ([]string, error) {
 	var owned []string
 	err := filepath.WalkDir(filepath.Join(root, OpsDir), func(p string, d fs.DirEntry, err error) error {
@@ -49,24 +63,42 @@ func Owned(root string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := os.ReadDir(root)
+	for _, dir := range markedDirs {
+		marked, err := markedFiles(root, dir)
+		if err != nil {
+			return nil, err
+		}
+		owned = append(owned, marked...)
+	}
+	sort.Strings(owned)
+	return owned, nil
+}
+
+// markedFiles lists the files of dir (relative to root, maybe absent) whose
+// first line is a generated marker.
+func markedFiles(root, dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
+	var out []string
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		marked, err := hasGeneratedMarker(filepath.Join(root, e.Name()))
+		rel := path.Join(dir, e.Name())
+		marked, err := hasGeneratedMarker(filepath.Join(root, filepath.FromSlash(rel)))
 		if err != nil {
 			return nil, err
 		}
 		if marked {
-			owned = append(owned, e.Name())
+			out = append(out, rel)
 		}
 	}
-	sort.Strings(owned)
-	return owned, nil
+	return out, nil
 }
 
 func hasGeneratedMarker(path string) (bool, error) {

@@ -25,6 +25,7 @@ func Render(s *model.Stack) ([]output.File, error) {
 		{o.GrafanaDashboardProviders.Path, o.GrafanaDashboardProviders.Config},
 		{o.ComposeObservability.Path, o.ComposeObservability.Compose},
 		{o.ComposeProd.Path, o.ComposeProd.Compose},
+		{o.Workflow.Path, o.Workflow.Workflow},
 	}
 	files := []output.File{{Path: o.Caddyfile.Path, Data: Caddyfile(h, o.Caddyfile.Caddy)}}
 	for _, y := range yamls {

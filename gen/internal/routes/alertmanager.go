@@ -7,16 +7,42 @@ import (
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/promql"
 )
 
 // LoadAlertmanager parses the rendered alertmanager.yml with Alertmanager's
 // loader; checkAlertmanagerConfig reports a failure, the others skip.
 func LoadAlertmanager(m *model.Model, files output.Files) *amconfig.Config {
-	cfg, err := amconfig.Load(string(files[m.Stack.Outputs.Alertmanager.Path]))
+	cfg, err := ParseAlertmanager(m.Stack, files)
 	if err != nil {
 		return nil
 	}
 	return cfg
+}
+
+// ParseAlertmanager parses the rendered alertmanager.yml of s.
+func ParseAlertmanager(s *model.Stack, files output.Files) (*amconfig.Config, error) {
+	return amconfig.Load(string(files[s.Outputs.Alertmanager.Path]))
+}
+
+// Reached is who one alert of one environment notifies.
+type Reached struct {
+	Env, Alert string
+	// Receivers are the receivers Alertmanager routes the alert to, in
+	// route order.
+	Receivers []string
+}
+
+// AlertReceivers routes every alert the rules of s can raise, with the
+// labels it really carries, through cfg: the same routing the route tests
+// run, so the alert catalog and the diff say what Alertmanager will do.
+func AlertReceivers(s *model.Stack, cfg *amconfig.Config) []Reached {
+	var out []Reached
+	for _, a := range promql.RealAlerts(s) {
+		receivers, _ := RouteReceivers(cfg, a.Labels)
+		out = append(out, Reached{Env: a.Env, Alert: a.Rule.Alert, Receivers: receivers})
+	}
+	return out
 }
 
 // RouteReceivers returns the receivers an alert with labels ls reaches in

@@ -35,6 +35,8 @@ var checks = []check{
 	{"service-addresses", checkServiceAddresses},
 	{"no-secrets", checkNoSecrets},
 	{"dashboards", checkDashboards},
+	{"runbooks", checkRunbooks},
+	{"workflow", checkWorkflow},
 	{"rule-tests", rules.CheckRuleTests},
 	{"route-tests", routes.CheckRouteTests},
 }
@@ -49,10 +51,7 @@ type Options struct {
 
 // Verify runs every check and returns all problems in source order.
 func Verify(m *model.Model, files []output.File, opt Options) model.Problems {
-	idx := output.Files{}
-	for _, f := range files {
-		idx[f.Path] = f.Data
-	}
+	idx := output.Index(files)
 	var ps model.Problems
 	for _, c := range checks {
 		if _, skip := opt.Skip[c.name]; skip {

@@ -62,6 +62,8 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"dashboard overlapping panels", checkDashboards, dash, "\"w\": 6,\n        \"x\": 6,", "\"w\": 6,\n        \"x\": 3,", "overlaps"},
 		{"dashboard panel of an unregistered kind", checkDashboards, dash, `"type": "stat"`, `"type": "piechart"`, `type "piechart" has no variant registered`},
 		{"dashboard foreign datasource", checkDashboards, dash, `"uid": "prometheus"`, `"uid": "other-prometheus"`, "other-prometheus"},
+		{"workflow key GitHub does not know", checkWorkflow, o.Workflow.Path, "    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest", "GitHub's workflow schema (SchemaStore) rejects it"},
+		{"workflow permission level GitHub does not know", checkWorkflow, o.Workflow.Path, "  contents: read", "  contents: admin", "at '/permissions"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}
 	for _, tc := range cases {
