@@ -36,7 +36,7 @@ var faults = []struct {
 
 // promAPI decodes a Prometheus HTTP API answer's data.
 func (r *run) promAPI(path string, data any) error {
-	resp, err := http.Get("http://" + r.addr("prometheus") + path)
+	resp, err := http.Get("http://" + r.addr(r.prometheuses[0]) + path)
 	if err != nil {
 		return err
 	}
@@ -67,9 +67,14 @@ func (r *run) targetsUp(ctx context.Context) error {
 		if err := r.promAPI("/api/v1/targets", &d); err != nil {
 			return false, err
 		}
-		jobs := len(r.model.Stack.Outputs.Prometheus.Config.ScrapeConfigs)
-		if len(d.ActiveTargets) != jobs {
-			return false, fmt.Errorf("%d targets, want %d", len(d.ActiveTargets), jobs)
+		targets := 0
+		for _, j := range r.model.Stack.Outputs.Prometheus.Config.ScrapeConfigs {
+			for _, sc := range j.StaticConfigs {
+				targets += len(sc.Targets)
+			}
+		}
+		if len(d.ActiveTargets) != targets {
+			return false, fmt.Errorf("%d targets, want %d", len(d.ActiveTargets), targets)
 		}
 		for _, t := range d.ActiveTargets {
 			if t.Health != "up" {
@@ -269,7 +274,7 @@ func (r *run) inhibition(ctx context.Context) error {
 	body, _ := json.Marshal([]map[string]any{{
 		"labels": labels, "startsAt": posted.Format(time.RFC3339), "endsAt": posted.Add(5 * time.Minute).Format(time.RFC3339),
 	}})
-	resp, err := http.Post("http://"+r.addr("alertmanager")+"/api/v2/alerts", "application/json", bytes.NewReader(body))
+	resp, err := http.Post("http://"+r.addr(r.alertmanagers[0])+"/api/v2/alerts", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -279,7 +284,7 @@ func (r *run) inhibition(ctx context.Context) error {
 	}
 	err = waitFor(ctx, 15*time.Second, func() (bool, error) {
 		q := url.Values{"filter": {`alertname="LMSHighErrorRate"`, fmt.Sprintf("environment=%q", env)}}
-		resp, err := http.Get("http://" + r.addr("alertmanager") + "/api/v2/alerts?" + q.Encode())
+		resp, err := http.Get("http://" + r.addr(r.alertmanagers[0]) + "/api/v2/alerts?" + q.Encode())
 		if err != nil {
 			return false, err
 		}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -80,12 +81,16 @@ func (r *run) serverArgs(service string, listen ...string) ([]string, error) {
 	}
 	var args []string
 	for _, a := range svc.Command {
-		if flag, v, ok := strings.Cut(a, "="); ok && path.IsAbs(v) {
+		flag, v, ok := strings.Cut(a, "=")
+		switch {
+		case ok && path.IsAbs(v):
 			host, ok := pm.resolve(v)
 			if !ok {
 				return nil, fmt.Errorf("service %s: %s is not under any of its mounts", service, a)
 			}
 			a = flag + "=" + host
+		case ok && v != "":
+			a = flag + "=" + r.mapAddress(service, v)
 		}
 		args = append(args, a)
 	}
@@ -93,6 +98,23 @@ func (r *run) serverArgs(service string, listen ...string) ([]string, error) {
 		return nil, fmt.Errorf("service %s has no command in the compose file", service)
 	}
 	return append(args, listen...), nil
+}
+
+// mapAddress maps a service:port the compose network resolves, or a
+// 0.0.0.0:port a service listens on, to the loopback port the run reserved
+// for that service and port ("alertmanager-1:9094"); other values are kept.
+func (r *run) mapAddress(service, v string) string {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return v
+	}
+	if host == "0.0.0.0" {
+		host = service
+	}
+	if _, ok := r.ports[host+":"+port]; ok {
+		return r.addr(host + ":" + port)
+	}
+	return v
 }
 
 // hostPath maps a container path of a service into the run.

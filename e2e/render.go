@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -32,17 +33,20 @@ func loadCommitted(root string) (*gen.Model, error) {
 // The alert expressions stay byte-identical (render checks it).
 func (r *run) overrides(m *gen.Model) []Override {
 	str := func(s string) ast.Expr { return ast.NewString(s) }
+	ams := &ast.ListLit{}
+	for _, am := range r.alertmanagers {
+		ams.Elts = append(ams.Elts, str(r.addr(am)))
+	}
 	ovs := []Override{
+		{"envs", "settings.prometheus.alertmanagers", ams},
+		{"envs", "settings.prometheus.self_target", str(r.addr(r.prometheuses[0]))},
 		{"envs", "settings.prometheus.scrape_interval", str("1s")},
 		{"envs", "settings.prometheus.alert_resend_delay", str("1s")},
-		{"envs", "settings.monitoring.jobs.alertmanager", str(r.addr("alertmanager"))},
-		{"envs", "settings.monitoring.jobs.grafana", str(r.addr("grafana"))},
-		{"envs", "settings.monitoring.jobs.caddy", str(r.addr("caddy-metrics"))},
+		{"envs", "settings.monitoring.jobs.grafana", &ast.ListLit{Elts: []ast.Expr{str(r.addr("grafana"))}}},
+		{"envs", "settings.monitoring.jobs.caddy", &ast.ListLit{Elts: []ast.Expr{str(r.addr("caddy-metrics"))}}},
 		{"envs", "settings.monitoring.heartbeat.group_interval", str("1s")},
 		{"envs", "settings.monitoring.heartbeat.repeat_interval", str("2s")},
 		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
-		{"envs", "settings.prometheus.alertmanager", str(r.addr("alertmanager"))},
-		{"envs", "settings.prometheus.self_target", str(r.addr("prometheus"))},
 		{"envs", "settings.alertmanager.group_wait", str("1s")},
 		{"envs", "settings.alertmanager.group_interval", str("1s")},
 		{"envs", "settings.secrets.mount_dir", str(r.path("secrets"))},
@@ -62,6 +66,9 @@ func (r *run) overrides(m *gen.Model) []Override {
 			ovs = append(ovs, Override{"envs", "settings.monitoring.alerts." + a + ".for", str(laptopFor)})
 		}
 	}
+	if r.ha {
+		ovs = append(ovs, Override{"envs", "settings.ha.enabled", ast.NewBool(true)})
+	}
 	// Caddy proxies to the API of an environment that pages (production).
 	for _, n := range sortedEnvs(m) {
 		if m.Stack.Settings.Alertmanager.Paging.MayPage(m.Stack.Envs[n].Labels["environment"]) {
@@ -79,7 +86,14 @@ func (r *run) render(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := r.reservePorts(committed); err != nil {
+	topology := committed
+	if r.ha {
+		if topology, err = haModel(r.cfg.Root); err != nil {
+			return err
+		}
+	}
+	r.prometheuses, r.alertmanagers = serverServices(topology)
+	if err := r.reservePorts(topology); err != nil {
 		return err
 	}
 	overlay, err := Overlay(r.cfg.Root, r.overrides(committed))
@@ -128,20 +142,66 @@ func sameExpressions(committed, overlay *gen.Stack) error {
 }
 
 // reservePorts picks a free loopback port for every server and API.
+// Names already reserved (the phase before the HA phase) keep their port.
 func (r *run) reservePorts(m *gen.Model) error {
-	names := append([]string{}, portNames...)
+	want := append([]string{}, portNames...)
 	for _, n := range sortedEnvs(m) {
-		names = append(names, "api-"+n)
+		want = append(want, "api-"+n)
+	}
+	want = append(append(want, r.prometheuses...), r.alertmanagers...)
+	if m.Stack.Settings.HA.Enabled {
+		for _, am := range r.alertmanagers {
+			want = append(want, fmt.Sprintf("%s:%d", am, m.Stack.Settings.HA.Cluster.Port))
+		}
+	}
+	if r.ports == nil {
+		r.ports = map[string]int{}
+	}
+	var names []string
+	for _, n := range want {
+		if _, ok := r.ports[n]; !ok {
+			names = append(names, n)
+		}
 	}
 	ports, err := FreePorts(len(names))
 	if err != nil {
 		return err
 	}
-	r.ports = map[string]int{}
 	for i, n := range names {
 		r.ports[n] = ports[i]
 	}
 	return nil
+}
+
+// haModel is the committed model with settings.ha on: its compose services
+// name the replicas the HA phase runs.
+func haModel(root string) (*gen.Model, error) {
+	ov, err := Overlay(root, []Override{{"envs", "settings.ha.enabled", ast.NewBool(true)}})
+	if err != nil {
+		return nil, err
+	}
+	return gen.LoadWith(root, ov)
+}
+
+// serverServices are the compose services that run Prometheus and
+// Alertmanager: those Prometheus sends alerts to, and those that name
+// themselves in the replica variable (or the service the rules are read by).
+func serverServices(m *gen.Model) (proms, ams []string) {
+	s := m.Stack
+	for _, a := range s.Settings.Prometheus.Alertmanagers {
+		host, _, _ := net.SplitHostPort(a)
+		ams = append(ams, host)
+	}
+	for name, svc := range s.Outputs.ComposeObservability.Compose.Services {
+		if _, ok := svc.Environment[s.Settings.HA.ReplicaEnv]; ok {
+			proms = append(proms, name)
+		}
+	}
+	if len(proms) == 0 {
+		proms = []string{s.Outputs.Prometheus.MountedAt.Service}
+	}
+	sort.Strings(proms)
+	return proms, ams
 }
 
 // writeConfigs writes every rendered file under repo/, as the checkout

@@ -23,7 +23,7 @@ func (r *run) restartPrometheus(ctx context.Context) error {
 	if n == 0 {
 		return fmt.Errorf("no up series at %s before the restart", before.Format(time.TimeOnly))
 	}
-	took, err := r.restart(ctx, "prometheus", r.startPrometheus)
+	took, err := r.restart(ctx, r.prometheuses[0], r.startPrometheus)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (r *run) restartPrometheus(ctx context.Context) error {
 // seriesAt counts the series an instant query returns at t.
 func (r *run) seriesAt(query string, t time.Time) (int, error) {
 	q := url.Values{"query": {query}, "time": {fmt.Sprint(t.Unix())}}
-	resp, err := http.Get("http://" + r.addr("prometheus") + "/api/v1/query?" + q.Encode())
+	resp, err := http.Get("http://" + r.addr(r.prometheuses[0]) + "/api/v1/query?" + q.Encode())
 	if err != nil {
 		return 0, err
 	}
@@ -110,7 +110,7 @@ func (r *run) restartAlertmanager(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("E2EBeforeRestart was not notified before the restart: %w", err)
 	}
-	took, err := r.restart(ctx, "alertmanager", r.startAlertmanager)
+	took, err := r.restart(ctx, r.alertmanagers[0], r.startAlertmanager)
 	if err != nil {
 		return err
 	}
@@ -160,11 +160,16 @@ func (r *run) delivered(alertname string) int {
 	return n
 }
 
-// postAlert sends an alert to Alertmanager's API, firing for 10 minutes.
+// postAlert sends an alert to the (first) Alertmanager's API.
 func (r *run) postAlert(labels map[string]string) error {
+	return r.postAlertTo(r.alertmanagers[0], labels)
+}
+
+// postAlertTo sends an alert to one Alertmanager, firing for 10 minutes.
+func (r *run) postAlertTo(am string, labels map[string]string) error {
 	now := time.Now()
 	body, _ := json.Marshal([]map[string]any{{"labels": labels, "startsAt": r.start.Format(time.RFC3339), "endsAt": now.Add(10 * time.Minute).Format(time.RFC3339)}})
-	resp, err := http.Post("http://"+r.addr("alertmanager")+"/api/v2/alerts", "application/json", bytes.NewReader(body))
+	resp, err := http.Post("http://"+r.addr(am)+"/api/v2/alerts", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -183,7 +188,7 @@ func (r *run) silence(alertname string) (string, error) {
 		"startsAt": now.Format(time.RFC3339), "endsAt": now.Add(time.Hour).Format(time.RFC3339),
 		"createdBy": "e2e", "comment": "survives a restart",
 	})
-	resp, err := http.Post("http://"+r.addr("alertmanager")+"/api/v2/silences", "application/json", bytes.NewReader(body))
+	resp, err := http.Post("http://"+r.addr(r.alertmanagers[0])+"/api/v2/silences", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
@@ -199,7 +204,12 @@ func (r *run) silence(alertname string) (string, error) {
 
 // silenceState is a silence's state ("active", "expired", ...), or "gone".
 func (r *run) silenceState(id string) (string, error) {
-	resp, err := http.Get("http://" + r.addr("alertmanager") + "/api/v2/silence/" + id)
+	return r.silenceStateOn(r.alertmanagers[0], id)
+}
+
+// silenceStateOn is a silence's state on one Alertmanager.
+func (r *run) silenceStateOn(am, id string) (string, error) {
+	resp, err := http.Get("http://" + r.addr(am) + "/api/v2/silence/" + id)
 	if err != nil {
 		return "", err
 	}
@@ -269,7 +279,7 @@ func (r *run) publicSite(ctx context.Context) error {
 }
 
 func (r *run) silenceCount() (int, error) {
-	resp, err := http.Get("http://" + r.addr("alertmanager") + "/api/v2/silences")
+	resp, err := http.Get("http://" + r.addr(r.alertmanagers[0]) + "/api/v2/silences")
 	if err != nil {
 		return 0, err
 	}

@@ -31,23 +31,28 @@ type Config struct {
 
 // run holds one end-to-end run.
 type run struct {
-	cfg      Config
-	start    time.Time
-	dir      string
-	ports    map[string]int
-	bins     map[string]string
-	model    *gen.Model // the laptop overlay of the model
-	files    map[string][]byte
-	apis     map[string]*FakeAPI
-	sinks    *Sinks
-	procs    []*Proc
-	servers  map[string]*Proc // the running Prometheus and Alertmanager, by name
-	grafana  *http.Server     // the stand-in Grafana scrape target
-	failures []string
+	cfg     Config
+	start   time.Time
+	dir     string
+	ports   map[string]int
+	bins    map[string]string
+	model   *gen.Model // the laptop overlay of the model
+	files   map[string][]byte
+	apis    map[string]*FakeAPI
+	sinks   *Sinks
+	procs   []*Proc
+	servers map[string]*Proc // the running Prometheus and Alertmanager, by name
+	grafana *http.Server     // the stand-in Grafana scrape target
+	// ha runs the high-availability topology (settings.ha.enabled);
+	// prometheuses and alertmanagers are the compose services of the
+	// servers (one each, or one per replica).
+	ha                          bool
+	prometheuses, alertmanagers []string
+	failures                    []string
 }
 
 // portNames are the loopback ports a run needs, besides one per environment.
-var portNames = []string{"prometheus", "alertmanager", "sinks", "smtp", "caddy", "caddy-http", "caddy-admin", "caddy-metrics", "grafana"}
+var portNames = []string{"sinks", "smtp", "caddy", "caddy-http", "caddy-admin", "caddy-metrics", "grafana"}
 
 // Run runs the end-to-end test and returns an error listing every failure.
 // Every process it starts is stopped before it returns, also when ctx is
@@ -78,6 +83,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		{"a failing Slack is reported by e-mail", r.slackOutage},
 		{"with Alertmanager stopped, Prometheus raises the alarm", r.alertmanagerDown},
 		{"the heartbeat got Watchdog only", r.heartbeatOnly},
+		{"the HA topology: replicas de-duplicated, a cluster that shares silences and survives a kill", r.haPhase},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {

@@ -52,7 +52,7 @@ func (r *run) slackOutage(ctx context.Context) error {
 // proof is Prometheus's alerts API; then Alertmanager starts again.
 func (r *run) alertmanagerDown(ctx context.Context) error {
 	start := time.Now()
-	r.servers["alertmanager"].Stop()
+	r.servers[r.alertmanagers[0]].Stop()
 	var which string
 	err := waitFor(ctx, 90*time.Second, func() (bool, error) {
 		alerts, err := r.prometheusAlerts()
@@ -75,7 +75,7 @@ func (r *run) alertmanagerDown(ctx context.Context) error {
 	if err := r.startAlertmanager(r.path("logs")); err != nil {
 		return err
 	}
-	return waitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr("alertmanager") + "/-/ready") })
+	return waitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr(r.alertmanagers[0]) + "/-/ready") })
 }
 
 // heartbeatOnly: over the whole run, the heartbeat sink got Watchdog and

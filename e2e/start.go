@@ -9,7 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/lms/lms-ops/gen"
 )
 
 // startAll starts the fake APIs, the sinks and the three servers, and waits
@@ -47,19 +50,14 @@ func (r *run) startAll(ctx context.Context) error {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return err
 	}
-	for _, start := range []func(string) error{r.startPrometheus, r.startAlertmanager, r.startCaddy} {
-		if err := start(logs); err != nil {
-			return err
-		}
+	if err := r.startServers(logs); err != nil {
+		return err
 	}
-	ready := map[string]string{
-		"prometheus":   "http://" + r.addr("prometheus") + "/-/ready",
-		"alertmanager": "http://" + r.addr("alertmanager") + "/-/ready",
+	if err := r.startCaddy(logs); err != nil {
+		return err
 	}
-	for name, url := range ready {
-		if err := waitFor(ctx, 30*time.Second, func() (bool, error) { return r.get(url) }); err != nil {
-			return fmt.Errorf("%s is not ready: %w", name, err)
-		}
+	if err := r.serversReady(ctx); err != nil {
+		return err
 	}
 	return waitFor(ctx, 30*time.Second, func() (bool, error) {
 		resp, err := r.caddyClient().Get(r.siteURL("/"))
@@ -82,11 +80,31 @@ func (r *run) get(url string) (bool, error) {
 }
 
 func (r *run) startPrometheus(logs string) error {
-	return r.startServer("prometheus", logs, "--web.listen-address="+r.addr("prometheus"))
+	return r.startPrometheusNamed(r.prometheuses[0], logs)
 }
 
 func (r *run) startAlertmanager(logs string) error {
-	return r.startServer("alertmanager", logs, "--web.listen-address="+r.addr("alertmanager"))
+	return r.startAlertmanagerNamed(r.alertmanagers[0], logs)
+}
+
+func (r *run) startPrometheusNamed(name, logs string) error {
+	return r.startServer(name, logs, "--web.listen-address="+r.addr(name))
+}
+
+// startAlertmanagerNamed starts one Alertmanager; in a cluster it also
+// advertises its gossip address, since a loopback address is not one
+// Alertmanager picks by itself.
+func (r *run) startAlertmanagerNamed(name, logs string) error {
+	listen := []string{"--web.listen-address=" + r.addr(name)}
+	if r.ha {
+		listen = append(listen, "--cluster.advertise-address="+r.addr(r.clusterPort(name)))
+	}
+	return r.startServer(name, logs, listen...)
+}
+
+// clusterPort names the reserved gossip port of an Alertmanager.
+func (r *run) clusterPort(name string) string {
+	return fmt.Sprintf("%s:%d", name, r.model.Stack.Settings.HA.Cluster.Port)
 }
 
 // startServer starts a server with its compose command (see serverArgs).
@@ -95,7 +113,12 @@ func (r *run) startServer(name, logs string, listen ...string) error {
 	if err != nil {
 		return err
 	}
-	p, err := Start(name, r.bins[name], r.dir, logs, nil, args...)
+	svc, _ := r.composeService(name)
+	var env []string
+	for k, v := range svc.Environment {
+		env = append(env, k+"="+v)
+	}
+	p, err := Start(name, r.bins[serverKind(r.model.Stack, name)], r.dir, logs, env, args...)
 	if err == nil {
 		r.procs = append(r.procs, p)
 		r.servers[name] = p
@@ -176,4 +199,46 @@ func (r *run) laptopCaddy(cfg map[string]any) error {
 	}
 	apps["pki"] = map[string]any{"certificate_authorities": map[string]any{"local": map[string]any{"install_trust": false}}}
 	return nil
+}
+
+// startServers starts every Alertmanager, then every Prometheus.
+func (r *run) startServers(logs string) error {
+	for _, am := range r.alertmanagers {
+		if err := r.startAlertmanagerNamed(am, logs); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.prometheuses {
+		if err := r.startPrometheusNamed(p, logs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serversReady waits until every Prometheus and Alertmanager is ready.
+func (r *run) serversReady(ctx context.Context) error {
+	for _, name := range append(append([]string{}, r.alertmanagers...), r.prometheuses...) {
+		url := "http://" + r.addr(name) + "/-/ready"
+		if err := waitFor(ctx, 30*time.Second, func() (bool, error) { return r.get(url) }); err != nil {
+			return fmt.Errorf("%s is not ready: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// serverKind is the binary a compose service runs: "prometheus" or
+// "alertmanager", from its image.
+func serverKind(s *gen.Stack, service string) string {
+	for _, c := range []gen.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
+		if svc, ok := c.Compose.Services[service]; ok {
+			switch {
+			case strings.HasPrefix(svc.Image, "prom/prometheus:"):
+				return "prometheus"
+			case strings.HasPrefix(svc.Image, "prom/alertmanager:"):
+				return "alertmanager"
+			}
+		}
+	}
+	return service
 }

@@ -201,6 +201,10 @@ var badEdits = []badEdit{
 		[]string{`envs/ci.cue:20:4: stack: outputs.workflow.workflow.jobs.check."timeout-minute": field not allowed`}},
 	{"workflow on a runner GitHub's schema does not know", "envs/ci.cue", `"runs-on":         "ubuntu-latest"`, `"runs-on":         "ubuntu-99.04"`,
 		[]string{".github/workflows/check.yml: stack: check.yml: [workflow] GitHub's workflow schema (SchemaStore) rejects it", "at '/jobs/check'"}},
+	{"an even Alertmanager cluster", "envs/stack.cue", `alertmanager_replicas: 3`, `alertmanager_replicas: 4`,
+		[]string{"envs/stack.cue:", "alertmanager_replicas 4 is even; use an odd number so that a split cluster keeps a majority"}},
+	{"HA with one Prometheus", "envs/stack.cue", `prometheus_replicas:   2`, `prometheus_replicas:   1`,
+		[]string{"envs/stack.cue:", "settings.ha.prometheus_replicas: invalid value 1 (out of bound >=2)"}},
 	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
 		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
 }

@@ -88,6 +88,9 @@ func TestOperatorEdits(t *testing.T) {
 			edit(t, root, "envs/qa/env.cue", `environment: "staging"`, `environment: "qa"`)
 			edit(t, root, "envs/qa/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
 		}},
+		{"turn high availability on", func() {
+			edit(t, root, "envs/stack.cue", "enabled:               false", "enabled:               true")
+		}},
 		{"remove an environment", func() {
 			if err := os.RemoveAll(filepath.Join(root, "envs/staging")); err != nil {
 				t.Fatal(err)

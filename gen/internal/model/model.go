@@ -70,6 +70,7 @@ type Settings struct {
 	Secrets        Secrets              `json:"secrets"`
 	Exposure       Exposure             `json:"exposure"`
 	Monitoring     Monitoring           `json:"monitoring"`
+	HA             HA                   `json:"ha"`
 	Lifecycle      json.RawMessage      `json:"lifecycle"`
 	RunbookDoc     string               `json:"runbook_doc"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
@@ -109,8 +110,8 @@ type PrometheusSettings struct {
 		Time string `json:"time"`
 		Size string `json:"size"`
 	} `json:"retention"`
-	Alertmanager string `json:"alertmanager"`
-	SelfTarget   string `json:"self_target"`
+	Alertmanagers []string `json:"alertmanagers"`
+	SelfTarget    string   `json:"self_target"`
 	// UnalertedJobs are scrape jobs without an `up` alert, with the reason.
 	UnalertedJobs map[string]string `json:"unalerted_jobs"`
 }
@@ -360,9 +361,9 @@ const APISource = "lms-api"
 
 // Monitoring is the stack watching itself (schema: settings.monitoring).
 type Monitoring struct {
-	Jobs    map[string]string `json:"jobs"`
-	Labels  map[string]string `json:"labels"`
-	Network string            `json:"network"`
+	Jobs    map[string][]string `json:"jobs"`
+	Labels  map[string]string   `json:"labels"`
+	Network string              `json:"network"`
 	Ops     struct {
 		EmailReceiver string `json:"email_receiver"`
 		To            string `json:"to"`
@@ -406,4 +407,17 @@ func (s *Stack) ThresholdOf(env, alert string) Threshold {
 		th.Threshold = *t.Threshold
 	}
 	return th
+}
+
+// HA is the high-availability topology (schema: settings.ha).
+type HA struct {
+	Enabled              bool   `json:"enabled"`
+	PrometheusReplicas   int    `json:"prometheus_replicas"`
+	AlertmanagerReplicas int    `json:"alertmanager_replicas"`
+	ReplicaLabel         string `json:"replica_label"`
+	ReplicaEnv           string `json:"replica_env"`
+	Cluster              struct {
+		Port  int    `json:"port"`
+		Label string `json:"label"`
+	} `json:"cluster"`
 }

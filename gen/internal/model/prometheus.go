@@ -3,11 +3,16 @@ package model
 // PrometheusConfig is prometheus.yml (schema.#PrometheusConfig).
 type PrometheusConfig struct {
 	Global struct {
-		ScrapeInterval     string `json:"scrape_interval" yaml:"scrape_interval"`
-		EvaluationInterval string `json:"evaluation_interval" yaml:"evaluation_interval"`
+		ScrapeInterval     string            `json:"scrape_interval" yaml:"scrape_interval"`
+		EvaluationInterval string            `json:"evaluation_interval" yaml:"evaluation_interval"`
+		ExternalLabels     map[string]string `json:"external_labels,omitempty" yaml:"external_labels,omitempty"`
 	} `json:"global" yaml:"global"`
 	RuleFiles []string `json:"rule_files" yaml:"rule_files"`
 	Alerting  struct {
+		AlertRelabelConfigs []struct {
+			Action string `json:"action" yaml:"action"`
+			Regex  string `json:"regex" yaml:"regex"`
+		} `json:"alert_relabel_configs,omitempty" yaml:"alert_relabel_configs,omitempty"`
 		Alertmanagers []struct {
 			StaticConfigs []StaticConfig `json:"static_configs" yaml:"static_configs"`
 		} `json:"alertmanagers" yaml:"alertmanagers"`
