@@ -52,7 +52,7 @@ var badEdits = []badEdit{
 		[]string{"envs/alerts.cue:", `severity: invalid value "urgent" (out of bound =~"^(critical|warning|info|none)$")`}},
 	{"unknown environment in paging severities", "envs/prod/env.cue", `page_severities: ["critical"]`, `page_severities: ["page"]`,
 		[]string{"envs/prod/env.cue:", `notify.page_severities.0: invalid value "page"`}},
-	{"literal secret in a receiver", "envs/alertmanager.cue", `api_url_file:  settings.alertmanager.secret_files.slack_webhook_ops`, `api_url: "https://hooks.slack.com/services/T0/B0/x"`,
+	{"literal secret in a receiver", "envs/alertmanager.cue", `api_url_file:  #secret_files.slack_webhook_ops`, `api_url: "https://hooks.slack.com/services/T0/B0/x"`,
 		[]string{"envs/alertmanager.cue:", "api_url: field not allowed"}},
 	{"secret in free text", "envs/alerts.cue", `summary:     "High 5xx error rate"`, `summary:     "High 5xx error rate, see https://hooks.slack.com/services/T0/B0/x"`,
 		[]string{"envs/alerts.cue:", "annotations.summary: invalid value"}},
@@ -203,6 +203,22 @@ var badEdits = []badEdit{
 		[]string{".github/workflows/check.yml: stack: check.yml: [workflow] GitHub's workflow schema (SchemaStore) rejects it", "at '/jobs/check'"}},
 	{"inhibition source misspelt", "envs/alertmanager.cue", `source_matchers: ["alertname=\"LMSApiDown\""]`, `source_matchers: ["alertname=\"LMSApiDow\""]`,
 		[]string{`envs/alerttests.cue:`, `inhibit case "prod: LMSApiDown mutes the other alerts of its job, whatever their severity": [route-tests] source`, "muted = false, want true"}},
+	// Kubernetes (ops/k8s/): each object is unified with the CUE definition
+	// generated from the operator's CRD, so a mistake fails at its line.
+	{"k8s: misspelt field of a Prometheus object", "envs/k8s.cue", `retentionSize:      settings`, `retentionSiz:       settings`,
+		[]string{"envs/k8s.cue:93:5: stack: outputs.kubernetes.prometheus.object.spec.retentionSiz: field not allowed"}},
+	{"k8s: invalid retention", "envs/k8s.cue", `retention:          settings.prometheus.retention.time`, `retention:          "30days"`,
+		[]string{`envs/k8s.cue:92:25: stack: outputs.kubernetes.prometheus.object.spec.retention: invalid value "30days"`, "schema/k8s/monitoring/v1/prometheus.cue:"}},
+	{"k8s: replicas as a string", "envs/k8s.cue", `replicas:           k.prometheus.replicas`, `replicas:           "2"`,
+		[]string{`envs/k8s.cue:90:25: stack: outputs.kubernetes.prometheus.object.spec.replicas: conflicting values "2" and int32`}},
+	{"k8s: ScrapeConfig with another job label", "envs/k8s.cue", `jobName: j.job_name`, `jobName: "api"`,
+		[]string{`[k8s-objects] ScrapeConfig lms-api-prod gives job="api", which is no job`, `[k8s-objects] alert LMSApiDown selects job "lms_api_prod", which no ScrapeConfig gives`}},
+	{"k8s: rules not selected", "envs/k8s.cue", `ruleSelector: matchLabels:           k.labels`, `ruleSelector: matchLabels: team:     "lms"`,
+		[]string{"envs/k8s.cue:", "[k8s-objects] PrometheusRule lms (labels map[app.kubernetes.io/part-of:lms-ops]) is not selected by the Prometheus's ruleSelector"}},
+	{"k8s: credential not in the Secret", "envs/k8s.cue", `credentials: "alertmanager-credentials": settings.alertmanager.secrets`, `credentials: "alertmanager-credentials": {smtp_password: "SMTP password"}`,
+		[]string{"envs/alertmanager.cue:155:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
+	{"k8s: route that ignores the operator's label", "envs/alertmanager.cue", `matchers: ["alertname=\"Watchdog\""]`, `matchers: ["alertname=\"Watchdog\"", "prometheus=\"\""]`,
+		[]string{`[k8s-routes] labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack], want [heartbeat]`}},
 }
 
 // TestBadEdits: every mistake fails gen with its message and position, and

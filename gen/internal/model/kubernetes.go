@@ -17,6 +17,7 @@ type KubernetesSettings struct {
 		Storage  string `json:"storage"`
 	} `json:"alertmanager"`
 	Targets         map[string][]string `json:"targets"`
+	APITargets      map[string][]string `json:"api_targets"`
 	DashboardLabels map[string]string   `json:"dashboard_labels"`
 	// Credentials are the Secrets to create first: name → key → content.
 	Credentials map[string]map[string]string `json:"credentials"`
