@@ -82,6 +82,10 @@ type alertmanagerSpec struct {
 	Version      string   `json:"version"`
 	ConfigSecret string   `json:"configSecret"`
 	Secrets      []string `json:"secrets"`
+	// Any of these makes the operator generate or merge configuration
+	// of its own into the verified one.
+	AlertmanagerConfigSelector *labelSelector `json:"alertmanagerConfigSelector"`
+	AlertmanagerConfiguration  any            `json:"alertmanagerConfiguration"`
 }
 
 type scrapeConfigSpec struct {
@@ -237,6 +241,9 @@ func checkK8sAlertmanager(m *model.Model, files output.Files) model.Problems {
 	}
 	if spec.Version != s.Versions.Alertmanager {
 		add("outputs.kubernetes.alertmanager.object.spec.version", "version %q is not versions.alertmanager %q", spec.Version, s.Versions.Alertmanager)
+	}
+	if spec.AlertmanagerConfigSelector != nil || spec.AlertmanagerConfiguration != nil {
+		add("outputs.kubernetes.alertmanager.object.spec", "spec sets alertmanagerConfigSelector or alertmanagerConfiguration: the operator would merge AlertmanagerConfig objects, whose receivers and matchers it rewrites, into the verified configuration")
 	}
 	sec := set.configSecret
 	if sec == nil || sec.Metadata.Name != spec.ConfigSecret || sec.Metadata.Namespace != set.alertmanager.Metadata.Namespace {
