@@ -62,6 +62,27 @@ func TestCUECLI(t *testing.T) {
 		t.Errorf("cue export of outputs.alertmanager.config differs from %s (-generated +cue):\n%s", m.Stack.Outputs.Alertmanager.Path, diff)
 	}
 
+	// The Kubernetes objects too: the CLI evaluates the same Prometheus
+	// object, unified with the CRD's definition, that gen writes.
+	out, err = cue(t, fixtureRoot, "export", "./"+EnvsDir, "-e", "outputs.kubernetes.prometheus.object", "--out", "yaml")
+	if err != nil {
+		t.Fatalf("cue export: %v\n%s", err, out)
+	}
+	committed, err = os.ReadFile(filepath.Join(fixtureRoot, m.Stack.Outputs.Kubernetes.Prometheus.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b = nil, nil
+	if err := yaml.Unmarshal(out, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(committed, &b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(b, a); diff != "" {
+		t.Errorf("cue export of outputs.kubernetes.prometheus.object differs from %s (-generated +cue):\n%s", m.Stack.Outputs.Kubernetes.Prometheus.Path, diff)
+	}
+
 	root := copyRepo(t)
 	edit(t, root, "envs/staging/env.cue", `job:          "lms_api_staging"`, "job:          \"lms_api_staging\"\nthresholdz:   1")
 	out, err = cue(t, root, "vet", "-c", "./"+EnvsDir)

@@ -54,6 +54,26 @@ func Gen() error {
 	return nil
 }
 
+// Crds regenerates the CUE definitions of prometheus-operator's CRDs (schema/k8s/monitoring/) from schema/k8s/crds/ with the pinned CUE CLI.
+//
+// The CRDs are those of settings.kubernetes.operator.version, copied from
+// the example/prometheus-operator-crd/ folder of the operator's module zip
+// (go mod download -json github.com/prometheus-operator/prometheus-operator@<version>).
+// check's tests fail when the committed definitions differ from what this
+// target generates.
+func Crds() error {
+	start := time.Now()
+	defs, err := gen.CRDDefinitions(".")
+	if err != nil {
+		return fmt.Errorf("crds: %w", err)
+	}
+	if err := gen.WriteCRDDefinitions(".", defs); err != nil {
+		return fmt.Errorf("crds: %w", err)
+	}
+	fmt.Printf("crds: %d definition files in %s from %s in %s\n", len(defs), gen.CRDDefsDir, gen.CRDDir, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // Diff says what the working tree changes from a git revision (-ref=REF, default HEAD), then shows each file's diff (-format=markdown: a PR comment).
 //
 // The summary covers alerts per environment, who each alert notifies,

@@ -74,6 +74,7 @@ type Settings struct {
 	Lifecycle      json.RawMessage      `json:"lifecycle"`
 	RunbookDoc     string               `json:"runbook_doc"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
+	Kubernetes     KubernetesSettings   `json:"kubernetes"`
 }
 
 // Service is a compose service and the ports other configs reach it on.
@@ -244,6 +245,7 @@ type Outputs struct {
 		Path     string   `json:"path"`
 		Workflow Workflow `json:"workflow"`
 	} `json:"workflow"`
+	Kubernetes KubernetesOutputs `json:"kubernetes"`
 }
 
 // PathOnly is a generated file that is not a server's config.

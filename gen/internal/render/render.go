@@ -40,6 +40,11 @@ func Render(s *model.Stack) ([]output.File, error) {
 		return nil, err
 	}
 	files = append(files, dash...)
+	k8s, err := Kubernetes(s, output.Index(dash))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, k8s...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
 }

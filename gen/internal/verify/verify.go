@@ -39,6 +39,10 @@ var checks = []check{
 	{"workflow", checkWorkflow},
 	{"rule-tests", rules.CheckRuleTests},
 	{"route-tests", routes.CheckRouteTests},
+	{"k8s-objects", checkK8sObjects},
+	{"k8s-rules", checkK8sRules},
+	{"k8s-alertmanager", checkK8sAlertmanager},
+	{"k8s-routes", checkK8sRoutes},
 }
 
 // Options adapt a verification to its caller.

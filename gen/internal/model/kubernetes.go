@@ -1,0 +1,63 @@
+package model
+
+import "encoding/json"
+
+// KubernetesSettings are the knobs of the Kubernetes output (schema:
+// settings.kubernetes).
+type KubernetesSettings struct {
+	Namespace  string            `json:"namespace"`
+	Name       string            `json:"name"`
+	Labels     map[string]string `json:"labels"`
+	Prometheus struct {
+		Replicas int    `json:"replicas"`
+		Storage  string `json:"storage"`
+	} `json:"prometheus"`
+	Alertmanager struct {
+		Replicas int    `json:"replicas"`
+		Storage  string `json:"storage"`
+	} `json:"alertmanager"`
+	Targets         map[string][]string `json:"targets"`
+	APITargets      map[string][]string `json:"api_targets"`
+	DashboardLabels map[string]string   `json:"dashboard_labels"`
+	// Credentials are the Secrets to create first: name → key → content.
+	Credentials map[string]map[string]string `json:"credentials"`
+	Operator    struct {
+		Version             string `json:"version"`
+		SecretsDir          string `json:"secrets_dir"`
+		ConfigKey           string `json:"config_key"`
+		AlertmanagerService string `json:"alertmanager_service"`
+		WebPort             string `json:"web_port"`
+		ExternalLabel       string `json:"external_label"`
+		ReplicaLabel        string `json:"replica_label"`
+	} `json:"operator"`
+}
+
+// KubernetesOutputs are the files under ops/k8s/. The objects are kept as
+// the JSON CUE evaluated (field order included): they are written as
+// they are, and the checks read them back from the rendered files.
+type KubernetesOutputs struct {
+	Readme       string    `json:"readme"`
+	Prometheus   K8sObject `json:"prometheus"`
+	Alertmanager struct {
+		Path         string             `json:"path"`
+		Object       json.RawMessage    `json:"object"`
+		Config       AlertmanagerConfig `json:"config"`
+		ConfigSecret json.RawMessage    `json:"configSecret"`
+	} `json:"alertmanager"`
+	Rules  K8sObject `json:"rules"`
+	Scrape struct {
+		Path    string            `json:"path"`
+		Objects []json.RawMessage `json:"objects"`
+	} `json:"scrape"`
+	Dashboards struct {
+		Path string `json:"path"`
+		// Objects are the ConfigMaps by dashboard name, without data.
+		Objects map[string]json.RawMessage `json:"objects"`
+	} `json:"dashboards"`
+}
+
+// K8sObject is one object in a file of its own.
+type K8sObject struct {
+	Path   string          `json:"path"`
+	Object json.RawMessage `json:"object"`
+}

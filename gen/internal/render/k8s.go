@@ -1,0 +1,184 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/output"
+)
+
+// Kubernetes renders ops/k8s/: the operator's objects as CUE evaluated
+// them (checked against the CRDs' CUE definitions), the Alertmanager
+// configuration Secret holding alertmanager.yml's Kubernetes variant,
+// rendered as alertmanager.yml is, one ConfigMap per dashboard holding the
+// dashboard's rendered JSON (dash: the rendered files by path), and the
+// README that says what to create first.
+func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
+	k := s.Outputs.Kubernetes
+	h := s.GeneratedHeader
+	am, err := YAML(h, k.Alertmanager.Config)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", k.Alertmanager.Path, err)
+	}
+	secret, err := withEntry(k.Alertmanager.ConfigSecret, "stringData", s.Settings.Kubernetes.Operator.ConfigKey, string(am))
+	if err != nil {
+		return nil, err
+	}
+	var configMaps []*yaml.Node
+	for _, name := range slices.Sorted(maps.Keys(k.Dashboards.Objects)) {
+		data, ok := dash[DashboardPath(s, name)]
+		if !ok {
+			return nil, fmt.Errorf("render %s: no rendered dashboard %s", k.Dashboards.Path, name)
+		}
+		cm, err := withEntry(k.Dashboards.Objects[name], "data", name+".json", string(data))
+		if err != nil {
+			return nil, err
+		}
+		configMaps = append(configMaps, cm)
+	}
+	var scrape []*yaml.Node
+	for _, o := range k.Scrape.Objects {
+		n, err := jsonNode(o)
+		if err != nil {
+			return nil, err
+		}
+		scrape = append(scrape, n)
+	}
+	one := func(raw json.RawMessage) []*yaml.Node {
+		n, e := jsonNode(raw)
+		if e != nil && err == nil {
+			err = e
+		}
+		return []*yaml.Node{n}
+	}
+	docs := []struct {
+		path  string
+		nodes []*yaml.Node
+	}{
+		{k.Prometheus.Path, one(k.Prometheus.Object)},
+		{k.Alertmanager.Path, append(one(k.Alertmanager.Object), secret)},
+		{k.Rules.Path, one(k.Rules.Object)},
+		{k.Scrape.Path, scrape},
+		{k.Dashboards.Path, configMaps},
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []output.File
+	for _, d := range docs {
+		data, err := yamlDocs(h, d.nodes)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", d.path, err)
+		}
+		files = append(files, output.File{Path: d.path, Data: data})
+	}
+	files = append(files, output.File{Path: k.Readme, Data: KubernetesReadme(s, files)})
+	return files, nil
+}
+
+// jsonNode reads JSON as a YAML node tree, keeping the key order, in block
+// style.
+func jsonNode(raw json.RawMessage) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, fmt.Errorf("not one JSON value: %.40s", raw)
+	}
+	n := doc.Content[0]
+	var plain func(*yaml.Node)
+	plain = func(n *yaml.Node) {
+		n.Style = 0
+		for _, c := range n.Content {
+			plain(c)
+		}
+	}
+	plain(n)
+	return n, nil
+}
+
+// withEntry is the object raw with key: value added to its map field.
+func withEntry(raw json.RawMessage, field, key, value string) (*yaml.Node, error) {
+	n, err := jsonNode(raw)
+	if err != nil {
+		return nil, err
+	}
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	entry := []*yaml.Node{str(key), str(value)}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == field {
+			n.Content[i+1].Content = append(n.Content[i+1].Content, entry...)
+			return n, nil
+		}
+	}
+	n.Content = append(n.Content, str(field), &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: entry})
+	return n, nil
+}
+
+// yamlDocs writes the nodes as a stream of YAML documents under the
+// generated header.
+func yamlDocs(header string, nodes []*yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s\n", header)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	for _, n := range nodes {
+		if err := enc.Encode(n); err != nil {
+			return nil, err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// KubernetesReadme writes ops/k8s/README.md: what the files are, the
+// Secrets to create before the first apply (names and keys, read from the
+// same git-ignored files Compose reads), and the apply command.
+func KubernetesReadme(s *model.Stack, files []output.File) []byte {
+	k := s.Settings.Kubernetes
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- %s -->\n# ops/k8s/: the stack for prometheus-operator\n\n", s.GeneratedHeader)
+	fmt.Fprintf(&b, "Generated from the same CUE model as the compose stack, for prometheus-operator %s\n"+
+		"(kube-prometheus), whose CRDs must be installed. Every object is in the namespace `%s`.\n\n", k.Operator.Version, k.Namespace)
+	for _, f := range files {
+		fmt.Fprintf(&b, "- `%s`\n", f.Path)
+	}
+	b.WriteString("\n## Secrets to create first\n\n" +
+		"Credentials are never in this repository. Create each Secret from the files Compose reads\n" +
+		"(`./" + s.Settings.Secrets.HostDir + "/<name>`, git-ignored), before the first apply:\n\n")
+	for _, name := range slices.Sorted(maps.Keys(k.Credentials)) {
+		keys := k.Credentials[name]
+		fmt.Fprintf(&b, "    kubectl -n %s create secret generic %s \\\n", k.Namespace, name)
+		sorted := slices.Sorted(maps.Keys(keys))
+		for i, key := range sorted {
+			end := " \\"
+			if i == len(sorted)-1 {
+				end = ""
+			}
+			fmt.Fprintf(&b, "      --from-file=%s=%s/%s%s\n", key, s.Settings.Secrets.HostDir, key, end)
+		}
+		fmt.Fprintf(&b, "\n| Secret | key | mounted at | content |\n|---|---|---|---|\n")
+		for _, key := range sorted {
+			fmt.Fprintf(&b, "| `%s` | `%s` | `%s/%s/%s` | %s |\n", name, key, k.Operator.SecretsDir, name, key, keys[key])
+		}
+	}
+	fmt.Fprintf(&b, "\n## Apply\n\n    kubectl apply --server-side -f %s/\n", pathDir(s.Outputs.Kubernetes.Readme))
+	return []byte(b.String())
+}
+
+func pathDir(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return "."
+}
