@@ -58,7 +58,7 @@ alerts: {
 		num(0.01, 1000), dur(10, day), dur(0, day))
 }
 
-// TestOperatorValuesFuzz draws 200 random combinations of thresholds,
+// TestOperatorValuesFuzz draws 100 random combinations of thresholds,
 // windows and `for` durations for both environments of the fixture. For
 // each, gen either passes, or fails with every problem at the operator's
 // own file (envs/<env>/) and a reason: it never blames a shared file, a
@@ -69,7 +69,7 @@ func TestOperatorValuesFuzz(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(9, 2026))
-	draws := make([]map[string][]byte, 200)
+	draws := make([]map[string][]byte, 100)
 	for i := range draws {
 		draws[i] = map[string][]byte{}
 		for _, env := range []string{"prod", "staging"} {
