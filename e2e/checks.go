@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -169,20 +170,21 @@ func (r *run) sinkReceivers() map[string][]string {
 // reached returns the receivers that delivered a firing notification of
 // alert in environment env after since.
 func (r *run) reached(alert, env string, since time.Time) []string {
+	return slices.Sorted(maps.Keys(r.deliveries(alert, env, since)))
+}
+
+// deliveries counts the firing notifications of an alert of env since a
+// time, per receiver.
+func (r *run) deliveries(alert, env string, since time.Time) map[string]int {
 	recv := r.sinkReceivers()
-	set := map[string]bool{}
+	out := map[string]int{}
 	for _, n := range r.sinks.Got() {
 		if n.Firing && n.At.After(since) && strings.Contains(n.Text, alert) && strings.Contains(n.Text, env) {
 			for _, rc := range recv[n.Sink] {
-				set[rc] = true
+				out[rc]++
 			}
 		}
 	}
-	var out []string
-	for rc := range set {
-		out = append(out, rc)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -62,13 +62,8 @@ func (pm pathMap) resolve(p string) (string, bool) {
 
 // composeService finds a service in the generated compose files.
 func (r *run) composeService(name string) (gen.ComposeService, bool) {
-	o := r.model.Stack.Outputs
-	for _, c := range []gen.ComposeOutput{o.ComposeObservability, o.ComposeProd} {
-		if s, ok := c.Compose.Services[name]; ok {
-			return s, true
-		}
-	}
-	return gen.ComposeService{}, false
+	svc, ok := r.model.Stack.ComposeServices()[name]
+	return svc, ok
 }
 
 // serverArgs is the command of a compose service with every container

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -50,19 +49,13 @@ func (r *run) haPhase(ctx context.Context) error {
 	if err := ha.targetsUp(ctx); err != nil {
 		return fmt.Errorf("HA: %w", err)
 	}
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
+	steps := []step{
 		{"both replicas fire, each receiver is notified once", func(ctx context.Context) error { return ha.onceEach(ctx, Errors, "LMSHighErrorRate") }},
 		{"a silence made on one Alertmanager holds on the others", ha.silenceEverywhere},
 		{"with one Alertmanager killed, notifications still arrive once", ha.killOne},
 	}
-	for _, s := range steps {
-		if err := s.fn(ctx); err != nil {
-			return fmt.Errorf("HA: %s: %w", s.name, err)
-		}
-		r.logf("HA: %s: done", s.name)
+	if err := r.runSteps(ctx, "HA: ", steps); err != nil {
+		return err
 	}
 	r.failures = append(r.failures, ha.failures...)
 	return nil
@@ -124,21 +117,6 @@ func (r *run) onceEach(ctx context.Context, fault Fault, alert string) error {
 		}
 	}
 	return nil
-}
-
-// deliveries counts the firing notifications of an alert of env since a
-// time, per receiver.
-func (r *run) deliveries(alert, env string, since time.Time) map[string]int {
-	recv := r.sinkReceivers()
-	out := map[string]int{}
-	for _, n := range r.sinks.Got() {
-		if n.Firing && n.At.After(since) && strings.Contains(n.Text, alert) && strings.Contains(n.Text, env) {
-			for _, rc := range recv[n.Sink] {
-				out[rc]++
-			}
-		}
-	}
-	return out
 }
 
 // firingIn tells whether alert fires in the Prometheus replica p.
@@ -203,9 +181,7 @@ func (r *run) silenceEverywhere(ctx context.Context) error {
 // a new fault must still reach each receiver exactly once.
 func (r *run) killOne(ctx context.Context) error {
 	victim := r.alertmanagers[1]
-	p := r.servers[victim]
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-	<-p.done
+	r.servers[victim].Kill()
 	r.logf("HA: %s killed", victim)
 	return r.onceEach(ctx, Slow, "LMSHighP95Latency")
 }
@@ -213,12 +189,5 @@ func (r *run) killOne(ctx context.Context) error {
 // alertsIn counts the alerts of a name an Alertmanager holds.
 func (r *run) alertsIn(am, alert string) (int, error) {
 	q := url.Values{"filter": {fmt.Sprintf("alertname=%q", alert)}}
-	resp, err := http.Get("http://" + r.addr(am) + "/api/v2/alerts?" + q.Encode())
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var alerts []json.RawMessage
-	err = json.NewDecoder(resp.Body).Decode(&alerts)
-	return len(alerts), err
+	return countList("http://" + r.addr(am) + "/api/v2/alerts?" + q.Encode())
 }

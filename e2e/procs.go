@@ -60,6 +60,13 @@ func (p *Proc) StopWithin(grace time.Duration) {
 	}
 }
 
+// Kill kills the process group at once (SIGKILL: no clean shutdown) and
+// waits for it.
+func (p *Proc) Kill() {
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+}
+
 // Exited reports whether the process has already stopped, and why.
 func (p *Proc) Exited() (bool, error) {
 	select {

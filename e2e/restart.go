@@ -279,14 +279,19 @@ func (r *run) publicSite(ctx context.Context) error {
 }
 
 func (r *run) silenceCount() (int, error) {
-	resp, err := http.Get("http://" + r.addr(r.alertmanagers[0]) + "/api/v2/silences")
+	return countList("http://" + r.addr(r.alertmanagers[0]) + "/api/v2/silences")
+}
+
+// countList counts the items of the JSON list an API answers.
+func countList(url string) (int, error) {
+	resp, err := http.Get(url)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	var out []json.RawMessage
-	err = json.NewDecoder(resp.Body).Decode(&out)
-	return len(out), err
+	var items []json.RawMessage
+	err = json.NewDecoder(resp.Body).Decode(&items)
+	return len(items), err
 }
 
 // externalURLs: the notifications that arrived link to the stack's

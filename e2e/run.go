@@ -63,10 +63,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return err
 	}
 	defer r.cleanup(&err)
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
+	steps := []step{
 		{"build the servers", r.build},
 		{"render the laptop overlay", r.render},
 		{"stock Caddy and the Caddy check adapt the Caddyfile alike", r.caddyAdapters},
@@ -85,17 +82,32 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		{"the heartbeat got Watchdog only", r.heartbeatOnly},
 		{"the HA topology: replicas de-duplicated, a cluster that shares silences and survives a kill", r.haPhase},
 	}
-	for _, s := range steps {
-		if err := s.fn(ctx); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-		r.logf("%s: done", s.name)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	if err := r.runSteps(ctx, "", steps); err != nil {
+		return err
 	}
 	if len(r.failures) > 0 {
 		return errors.New(strings.Join(r.failures, "\n"))
+	}
+	return nil
+}
+
+// step is one named proof of the run.
+type step struct {
+	name string
+	fn   func(context.Context) error
+}
+
+// runSteps runs the steps in order, each logged as done (under prefix),
+// and stops at the first that cannot go on, or when ctx ends.
+func (r *run) runSteps(ctx context.Context, prefix string, steps []step) error {
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s%s: %w", prefix, s.name, err)
+		}
+		r.logf("%s%s: done", prefix, s.name)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 	}
 	return nil
 }

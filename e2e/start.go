@@ -230,15 +230,12 @@ func (r *run) serversReady(ctx context.Context) error {
 // serverKind is the binary a compose service runs: "prometheus" or
 // "alertmanager", from its image.
 func serverKind(s *gen.Stack, service string) string {
-	for _, c := range []gen.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
-		if svc, ok := c.Compose.Services[service]; ok {
-			switch {
-			case strings.HasPrefix(svc.Image, "prom/prometheus:"):
-				return "prometheus"
-			case strings.HasPrefix(svc.Image, "prom/alertmanager:"):
-				return "alertmanager"
-			}
-		}
+	image := s.ComposeServices()[service].Image
+	switch {
+	case strings.HasPrefix(image, "prom/prometheus:"):
+		return "prometheus"
+	case strings.HasPrefix(image, "prom/alertmanager:"):
+		return "alertmanager"
 	}
 	return service
 }

@@ -22,8 +22,6 @@ type (
 	Drift = output.Drift
 	// Problems are everything wrong, in source order.
 	Problems = model.Problems
-	// ComposeOutput is a generated compose file.
-	ComposeOutput = model.ComposeOutput
 	// ComposeService is one service of a compose file.
 	ComposeService = model.ComposeService
 	// RouteCase is a derived routing test.

@@ -1,6 +1,10 @@
 package model
 
-import "go.yaml.in/yaml/v3"
+import (
+	"maps"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // ComposeFile is a docker-compose file (schema.#ComposeFile).
 type ComposeFile struct {
@@ -59,4 +63,14 @@ func (q Quoted) MarshalYAML() (any, error) {
 type ComposeNetwork struct {
 	Name     string `json:"name,omitempty" yaml:"name,omitempty"`
 	External bool   `json:"external,omitempty" yaml:"external,omitempty"`
+}
+
+// ComposeServices are the services of both generated compose files, by
+// name: one host runs both.
+func (s *Stack) ComposeServices() map[string]ComposeService {
+	out := map[string]ComposeService{}
+	for _, c := range []ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
+		maps.Copy(out, c.Compose.Services)
+	}
+	return out
 }

@@ -30,15 +30,6 @@ func OpsReadme(s *model.Stack, files []output.File) []byte {
 	return []byte(b.String())
 }
 
-// composeServices are the services of both compose files, by name.
-func composeServices(s *model.Stack) map[string]model.ComposeService {
-	out := map[string]model.ComposeService{}
-	for _, c := range []model.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
-		maps.Copy(out, c.Compose.Services)
-	}
-	return out
-}
-
 // writeSecrets lists every compose secret: its file, where it is mounted,
 // who reads it and what it holds.
 func writeSecrets(b *strings.Builder, s *model.Stack) {
@@ -49,7 +40,7 @@ func writeSecrets(b *strings.Builder, s *model.Stack) {
 		"| file | mounted at | read by | content |\n|---|---|---|---|\n", dir)
 	what := maps.Clone(s.Settings.Alertmanager.Secrets)
 	maps.Copy(what, s.Settings.Grafana.Secrets)
-	services := composeServices(s)
+	services := s.ComposeServices()
 	for _, name := range slices.Sorted(maps.Keys(what)) {
 		var readers []string
 		for _, svc := range slices.Sorted(maps.Keys(services)) {
@@ -96,7 +87,7 @@ func writeLayout(b *strings.Builder, s *model.Stack) {
 		g.DashboardsPath, g.ProvisioningPath, g.ProvisioningPath)
 	b.WriteString("- State lives on named volumes, kept when a container is re-created:\n\n" +
 		"| volume | service | holds |\n|---|---|---|\n")
-	services := composeServices(s)
+	services := s.ComposeServices()
 	for _, name := range slices.Sorted(maps.Keys(services)) {
 		for _, v := range services[name].Volumes {
 			if src, dst, ok := strings.Cut(v, ":"); ok && !strings.HasPrefix(src, ".") {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -43,13 +41,7 @@ type FileDiff struct {
 
 // DiffFiles lists every file that differs between the two sides, by path.
 func DiffFiles(before, after output.Files) []FileDiff {
-	paths := slices.Sorted(maps.Keys(before))
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			paths = append(paths, p)
-		}
-	}
-	slices.Sort(paths)
+	paths := unionKeys(before, after)
 	var out []FileDiff
 	for _, p := range paths {
 		d := diff.Diff("a/"+p, before[p], "b/"+p, after[p])

@@ -102,13 +102,7 @@ func fieldsOf(fs ...field) []field {
 // sides gives one change per field that differs.
 func byKey[V any](section string, before, after map[string]V, subject func(string) string, describe func(V) string, fields func(b, a V) []field) []Change {
 	var out []Change
-	keys := slices.Sorted(maps.Keys(before))
-	for k := range after {
-		if _, ok := before[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
+	keys := unionKeys(before, after)
 	for _, k := range keys {
 		b, inB := before[k]
 		a, inA := after[k]
@@ -124,6 +118,18 @@ func byKey[V any](section string, before, after map[string]V, subject func(strin
 		}
 	}
 	return out
+}
+
+// unionKeys are the keys of either map, sorted.
+func unionKeys[V any](before, after map[string]V) []string {
+	keys := slices.Sorted(maps.Keys(before))
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func same(k string) string { return k }
@@ -159,13 +165,7 @@ func setFields(name string, before, after []string) []field {
 // named prefix+key.
 func mapFields(prefix string, before, after map[string]string) []field {
 	var out []field
-	keys := slices.Sorted(maps.Keys(before))
-	for k := range after {
-		if _, ok := before[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
+	keys := unionKeys(before, after)
 	for _, k := range keys {
 		if before[k] != after[k] {
 			out = append(out, field{prefix + k, before[k], after[k]})

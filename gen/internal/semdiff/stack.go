@@ -132,14 +132,7 @@ func steps(t *dashboards.Thresholds) string {
 // service its image, published ports, volumes, command flags, environment,
 // secrets and restart policy.
 func compareCompose(before, after Side) ([]Change, error) {
-	services := func(s *model.Stack) map[string]model.ComposeService {
-		out := map[string]model.ComposeService{}
-		for _, c := range []model.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
-			maps.Copy(out, c.Compose.Services)
-		}
-		return out
-	}
-	return byKey(Compose, services(before.Stack), services(after.Stack), func(k string) string { return "service " + k },
+	return byKey(Compose, before.Stack.ComposeServices(), after.Stack.ComposeServices(), func(k string) string { return "service " + k },
 		func(s model.ComposeService) string { return s.Image },
 		func(b, a model.ComposeService) []field {
 			fs := fieldsOf(field{"image", b.Image, a.Image})

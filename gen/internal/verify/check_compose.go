@@ -173,12 +173,7 @@ func serviceProblem(s *model.Stack, addr, client string) string {
 		return fmt.Sprintf("address %q is not host:port", addr)
 	}
 	port, _ := strconv.Atoi(portStr)
-	services := map[string]model.ComposeService{}
-	for _, c := range []model.ComposeOutput{s.Outputs.ComposeObservability, s.Outputs.ComposeProd} {
-		for n, svc := range c.Compose.Services {
-			services[n] = svc
-		}
-	}
+	services := s.ComposeServices()
 	switch host {
 	case "localhost", "127.0.0.1":
 		return ""
