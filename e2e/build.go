@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/lms/lms-ops/gen"
 )
 
 // server is a real server binary, built by `go tool` from the module that
@@ -13,6 +15,7 @@ import (
 type server struct {
 	name   string
 	dir    string // module directory, relative to the root
+	pkg    string // the main package
 	module string // the Go module of the server
 	// matches says whether the module version is the version pinned in CUE.
 	matches func(module, pinned string) bool
@@ -20,16 +23,16 @@ type server struct {
 }
 
 var servers = []server{
-	{"prometheus", ".", "github.com/prometheus/prometheus",
+	{"prometheus", ".", "github.com/prometheus/prometheus/cmd/prometheus", "github.com/prometheus/prometheus",
 		// Prometheus server v2.X.Y is Go module v0.X.Y.
 		func(mod, pin string) bool { return "v0"+strings.TrimPrefix(pin, "v2") == mod },
 		func(v map[string]string) string { return v["prometheus"] }},
-	{"alertmanager", "tools/alertmanager", "github.com/prometheus/alertmanager",
+	{"alertmanager", "tools/alertmanager", "github.com/prometheus/alertmanager/cmd/alertmanager", "github.com/prometheus/alertmanager",
 		func(mod, pin string) bool { return mod == pin },
 		func(v map[string]string) string { return v["alertmanager"] }},
 	// Stock Caddy, with every standard module (tools/caddycheck, gen's
 	// Caddyfile check, links only the modules our Caddyfile uses).
-	{"caddy", "tools/caddy", caddyModule,
+	{"caddy", "tools/caddy", caddyModule + "/cmd/caddy", caddyModule,
 		// The image tag "2.11.9-alpine" pins the release.
 		func(mod, pin string) bool { return "v"+strings.SplitN(pin, "-", 2)[0] == mod },
 		func(v map[string]string) string { return v["caddy"] }},
@@ -41,25 +44,44 @@ func (r *run) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v := m.Stack.Versions
-	pinned := map[string]string{"prometheus": v.Prometheus, "alertmanager": v.Alertmanager, "caddy": v.Caddy}
 	r.bins = map[string]string{}
 	for _, s := range servers {
-		bin, err := ToolPath(ctx, filepath.Join(r.cfg.Root, s.dir), s.name)
+		bin, mod, err := ServerBinary(r.cfg.Root, m, s.name)
 		if err != nil {
 			return err
-		}
-		mod, err := moduleVersion(bin, s.module)
-		if err != nil {
-			return err
-		}
-		if !s.matches(mod, s.pinned(pinned)) {
-			return fmt.Errorf("%s is built from %s %s, but CUE pins %s", s.name, s.module, mod, s.pinned(pinned))
 		}
 		r.bins[s.name] = bin
 		r.logf("%s: %s %s", s.name, s.module, mod)
 	}
 	return nil
+}
+
+// ServerBinary builds (once, into the tool cache) the server name
+// ("prometheus", "alertmanager" or "caddy") from the module that pins it,
+// checks it is the version CUE pins, and returns the binary and its module
+// version. The binary is static (CGO_ENABLED=0), as the upstream images'
+// are: the same file runs on loopback and in the engine phase's images.
+func ServerBinary(root string, m *gen.Model, name string) (bin, version string, err error) {
+	v := m.Stack.Versions
+	pinned := map[string]string{"prometheus": v.Prometheus, "alertmanager": v.Alertmanager, "caddy": v.Caddy}
+	for _, s := range servers {
+		if s.name != name {
+			continue
+		}
+		bin, err := gen.ToolBinaryWith(filepath.Join(root, s.dir), s.pkg, gen.ToolOptions{Static: true})
+		if err != nil {
+			return "", "", err
+		}
+		mod, err := moduleVersion(bin, s.module)
+		if err != nil {
+			return "", "", err
+		}
+		if !s.matches(mod, s.pinned(pinned)) {
+			return "", "", fmt.Errorf("%s is built from %s %s, but CUE pins %s", s.name, s.module, mod, s.pinned(pinned))
+		}
+		return bin, mod, nil
+	}
+	return "", "", fmt.Errorf("no server %q", name)
 }
 
 // moduleVersion reads the version of module a binary was built with.

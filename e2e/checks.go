@@ -21,6 +21,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/lms/lms-ops/e2e/fake"
 	"github.com/lms/lms-ops/gen"
 )
 
@@ -57,7 +58,7 @@ func (r *run) promAPI(path string, data any) error {
 
 // targetsUp waits until every scrape target is up.
 func (r *run) targetsUp(ctx context.Context) error {
-	return waitFor(ctx, 60*time.Second, func() (bool, error) {
+	return WaitFor(ctx, 60*time.Second, func() (bool, error) {
 		var d struct {
 			ActiveTargets []struct {
 				Labels    map[string]string `json:"labels"`
@@ -215,7 +216,7 @@ func (r *run) faults(ctx context.Context) error {
 			env := r.model.Stack.Envs[n].Labels["environment"]
 			key := f.alert + "/" + env
 			var fired time.Duration
-			err := waitFor(ctx, 60*time.Second, func() (bool, error) {
+			err := WaitFor(ctx, 60*time.Second, func() (bool, error) {
 				alerts, err := r.prometheusAlerts()
 				if err != nil {
 					return false, err
@@ -284,7 +285,7 @@ func (r *run) inhibition(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("post alert: %s", resp.Status)
 	}
-	err = waitFor(ctx, 15*time.Second, func() (bool, error) {
+	err = WaitFor(ctx, 15*time.Second, func() (bool, error) {
 		q := url.Values{"filter": {`alertname="LMSHighErrorRate"`, fmt.Sprintf("environment=%q", env)}}
 		resp, err := http.Get("http://" + r.addr(r.alertmanagers[0]) + "/api/v2/alerts?" + q.Encode())
 		if err != nil {
@@ -354,7 +355,7 @@ func (r *run) caddy(ctx context.Context) error {
 			r.fail("caddy %s: %v", enc, err)
 		case resp.Header.Get("Content-Encoding") != enc:
 			r.fail("caddy: Accept-Encoding %s got Content-Encoding %q", enc, resp.Header.Get("Content-Encoding"))
-		case body != pageBody:
+		case body != fake.PageBody:
 			r.fail("caddy %s: the decoded body is not the API's page", enc)
 		default:
 			r.logf("caddy: %s, %s body decodes to the API's page", resp.Proto, enc)
@@ -384,4 +385,14 @@ func decodeBody(resp *http.Response, decode func(io.Reader) (io.Reader, error)) 
 	}
 	data, err := io.ReadAll(rd)
 	return string(data), err
+}
+
+// AlertOf is the seed alert fault f causes.
+func AlertOf(f Fault) string {
+	for _, x := range faults {
+		if x.fault == f {
+			return x.alert
+		}
+	}
+	return ""
 }

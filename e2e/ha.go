@@ -75,7 +75,7 @@ func (r *run) onceEach(ctx context.Context, fault Fault, alert string) error {
 		}
 	}()
 	firing := map[string]time.Duration{}
-	err := waitFor(ctx, 60*time.Second, func() (bool, error) {
+	err := WaitFor(ctx, 60*time.Second, func() (bool, error) {
 		for _, p := range r.prometheuses {
 			if _, seen := firing[p]; !seen && r.firingIn(p, alert) {
 				firing[p] = time.Since(start)
@@ -90,7 +90,7 @@ func (r *run) onceEach(ctx context.Context, fault Fault, alert string) error {
 	for _, n := range sortedEnvs(r.model) {
 		env := r.model.Stack.Envs[n].Labels["environment"]
 		want := expected[alert+"/"+env]
-		if err := waitFor(ctx, 30*time.Second, func() (bool, error) {
+		if err := WaitFor(ctx, 30*time.Second, func() (bool, error) {
 			got := r.reached(alert, env, start)
 			return len(got) >= len(want), fmt.Errorf("reached %v, want %v", got, want)
 		}); err != nil {
@@ -154,7 +154,7 @@ func (r *run) silenceEverywhere(ctx context.Context) error {
 	}
 	start := time.Now()
 	last := r.alertmanagers[len(r.alertmanagers)-1]
-	err = waitFor(ctx, 20*time.Second, func() (bool, error) {
+	err = WaitFor(ctx, 20*time.Second, func() (bool, error) {
 		for _, am := range r.alertmanagers[1:] {
 			if st, err := r.silenceStateOn(am, id); err != nil || st != "active" {
 				return false, fmt.Errorf("%s: silence %s is %q (%v)", am, id, st, err)

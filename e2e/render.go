@@ -37,28 +37,45 @@ func (r *run) overrides(m *gen.Model) []Override {
 	for _, am := range r.alertmanagers {
 		ams.Elts = append(ams.Elts, str(r.addr(am)))
 	}
-	ovs := []Override{
+	ovs := append(TimingOverrides(m), []Override{
 		{"envs", "settings.prometheus.alertmanagers", ams},
 		{"envs", "settings.prometheus.self_target", str(r.addr(r.prometheuses[0]))},
-		{"envs", "settings.prometheus.scrape_interval", str("1s")},
-		{"envs", "settings.prometheus.alert_resend_delay", str("1s")},
 		{"envs", "settings.monitoring.jobs.grafana", &ast.ListLit{Elts: []ast.Expr{str(r.addr("grafana"))}}},
 		{"envs", "settings.monitoring.jobs.caddy", &ast.ListLit{Elts: []ast.Expr{str(r.addr("caddy-metrics"))}}},
+		{"envs", "settings.secrets.mount_dir", str(r.path("secrets"))},
+	}...)
+	ovs = append(ovs, SinkOverrides("http://"+r.addr("sinks"), r.addr("smtp"))...)
+	for _, n := range sortedEnvs(m) {
+		ovs = append(ovs, Override{path.Join(gen.EnvsDir, n), "target", str(r.addr("api-" + n))})
+	}
+	if r.ha {
+		ovs = append(ovs, Override{"envs", "settings.ha.enabled", ast.NewBool(true)})
+	}
+	// Caddy proxies to the API of an environment that pages (production).
+	if n := PagingEnv(m); n != "" {
+		ovs = append(ovs, Override{"envs", "settings.caddy.upstream", str(r.addr("api-" + n))})
+	}
+	return ovs
+}
+
+// TimingOverrides are what a test run changes in envs/ to see in seconds
+// what production sees in minutes: scrape and evaluation every second, the
+// alerts' `for` (laptopFor, where not 0s), Alertmanager's grouping delays
+// and the heartbeat's intervals. The alert expressions stay as committed.
+func TimingOverrides(m *gen.Model) []Override {
+	str := func(s string) ast.Expr { return ast.NewString(s) }
+	ovs := []Override{
+		{"envs", "settings.prometheus.scrape_interval", str("1s")},
+		{"envs", "settings.prometheus.alert_resend_delay", str("1s")},
 		{"envs", "settings.monitoring.heartbeat.group_interval", str("1s")},
 		{"envs", "settings.monitoring.heartbeat.repeat_interval", str("2s")},
 		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
 		{"envs", "settings.alertmanager.group_wait", str("1s")},
 		{"envs", "settings.alertmanager.group_interval", str("1s")},
-		{"envs", "settings.secrets.mount_dir", str(r.path("secrets"))},
-		{"envs", "settings.alertmanager.pagerduty_url", str("http://" + r.addr("sinks") + "/pagerduty")},
-		{"envs", "settings.alertmanager.smtp.smarthost", str(r.addr("smtp"))},
-		{"envs", "settings.alertmanager.smtp.require_tls", ast.NewBool(false)},
 	}
 	for _, n := range sortedEnvs(m) {
-		dir := path.Join(gen.EnvsDir, n)
-		ovs = append(ovs, Override{dir, "target", str(r.addr("api-" + n))})
 		for a := range m.Stack.Envs[n].Alerts {
-			ovs = append(ovs, Override{dir, "alerts." + a + ".for", str(laptopFor)})
+			ovs = append(ovs, Override{path.Join(gen.EnvsDir, n), "alerts." + a + ".for", str(laptopFor)})
 		}
 	}
 	for a, t := range m.Stack.Settings.Monitoring.Alerts {
@@ -66,16 +83,29 @@ func (r *run) overrides(m *gen.Model) []Override {
 			ovs = append(ovs, Override{"envs", "settings.monitoring.alerts." + a + ".for", str(laptopFor)})
 		}
 	}
-	if r.ha {
-		ovs = append(ovs, Override{"envs", "settings.ha.enabled", ast.NewBool(true)})
+	return ovs
+}
+
+// SinkOverrides point the notifiers configured in CUE (PagerDuty's URL,
+// the SMTP smarthost) at the test's sinks; the Slack and heartbeat URLs
+// are secrets (SecretValues).
+func SinkOverrides(httpBase, smtp string) []Override {
+	return []Override{
+		{"envs", "settings.alertmanager.pagerduty_url", ast.NewString(httpBase + "/pagerduty")},
+		{"envs", "settings.alertmanager.smtp.smarthost", ast.NewString(smtp)},
+		{"envs", "settings.alertmanager.smtp.require_tls", ast.NewBool(false)},
 	}
-	// Caddy proxies to the API of an environment that pages (production).
+}
+
+// PagingEnv is the first environment that may page (production): the one
+// Caddy proxies to.
+func PagingEnv(m *gen.Model) string {
 	for _, n := range sortedEnvs(m) {
 		if m.Stack.Settings.Alertmanager.Paging.MayPage(m.Stack.Envs[n].Labels["environment"]) {
-			ovs = append(ovs, Override{"envs", "settings.caddy.upstream", str(r.addr("api-" + n))})
+			return n
 		}
 	}
-	return ovs
+	return ""
 }
 
 // render loads envs/ with the laptop overlay, renders it, checks that the
@@ -219,31 +249,43 @@ func (r *run) writeConfigs() error {
 	return os.MkdirAll(r.path("config"), 0o755)
 }
 
-// writeSecrets supplies every secret as a file, the way production does:
-// Slack webhooks point at the Slack sink, one path per secret.
+// writeSecrets supplies every secret as a file, the way production does.
 func (r *run) writeSecrets() error {
 	if err := os.MkdirAll(r.path("secrets"), 0o700); err != nil {
 		return err
 	}
-	webhooks := map[string]bool{}
-	for _, rc := range r.model.Stack.Outputs.Alertmanager.Config.Receivers {
-		for _, c := range rc.WebhookConfigs {
-			webhooks[filepath.Base(c.URLFile)] = true
-		}
-	}
-	for name := range r.model.Stack.Settings.Alertmanager.Secrets {
-		value := "e2e-" + name
-		switch {
-		case strings.HasPrefix(name, "slack_"):
-			value = "http://" + r.addr("sinks") + "/slack/" + name
-		case webhooks[name]:
-			value = "http://" + r.addr("sinks") + "/webhook/" + name
-		}
+	for name, value := range SecretValues(r.model, "http://"+r.addr("sinks")) {
 		if err := os.WriteFile(r.path("secrets", name), []byte(value), 0o600); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// SecretValues are the test's secrets: Slack webhooks point at the Slack
+// sink under httpBase, webhook receivers (the heartbeat) at the webhook
+// sink, one path per secret; every other secret is a placeholder.
+func SecretValues(m *gen.Model, httpBase string) map[string]string {
+	webhooks := map[string]bool{}
+	for _, rc := range m.Stack.Outputs.Alertmanager.Config.Receivers {
+		for _, c := range rc.WebhookConfigs {
+			webhooks[filepath.Base(c.URLFile)] = true
+		}
+	}
+	values := map[string]string{}
+	for name := range m.Stack.Settings.Alertmanager.Secrets {
+		values[name] = "e2e-" + name
+		switch {
+		case strings.HasPrefix(name, "slack_"):
+			values[name] = httpBase + "/slack/" + name
+		case webhooks[name]:
+			values[name] = httpBase + "/webhook/" + name
+		}
+	}
+	for name := range m.Stack.Settings.Grafana.Secrets {
+		values[name] = "e2e-" + name
+	}
+	return values
 }
 
 func sortedEnvs(m *gen.Model) []string {

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/lms/lms-ops/e2e/fake"
 )
 
 // restartPrometheus: a series scraped before Prometheus stops is still
@@ -76,7 +78,7 @@ func (r *run) restart(ctx context.Context, name string, start func(string) error
 	if err := start(r.path("logs")); err != nil {
 		return rt, err
 	}
-	err := waitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr(name) + "/-/ready") })
+	err := WaitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr(name) + "/-/ready") })
 	rt.ready = time.Since(t)
 	return rt, err
 }
@@ -105,7 +107,7 @@ func (r *run) restartAlertmanager(ctx context.Context) error {
 	if err := r.postAlert(notified); err != nil {
 		return err
 	}
-	if err := waitFor(ctx, 20*time.Second, func() (bool, error) {
+	if err := WaitFor(ctx, 20*time.Second, func() (bool, error) {
 		return r.delivered("E2EBeforeRestart") == 1, fmt.Errorf("%d notifications", r.delivered("E2EBeforeRestart"))
 	}); err != nil {
 		return fmt.Errorf("E2EBeforeRestart was not notified before the restart: %w", err)
@@ -128,7 +130,7 @@ func (r *run) restartAlertmanager(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := waitFor(ctx, 20*time.Second, func() (bool, error) {
+	if err := WaitFor(ctx, 20*time.Second, func() (bool, error) {
 		return r.delivered("E2EAfterRestart") == 1, fmt.Errorf("%d notifications", r.delivered("E2EAfterRestart"))
 	}); err != nil {
 		r.fail("an alert posted after the restart was not notified: %v", err)
@@ -263,7 +265,7 @@ func (r *run) publicSite(ctx context.Context) error {
 		resp.Body.Close()
 		// The fake API signs every page: an answer without its mark, or
 		// with a server's, came from somewhere else.
-		if !strings.Contains(b.String(), fakeAPIMark) || (p.marker != "" && strings.Contains(b.String(), p.marker)) {
+		if !strings.Contains(b.String(), fake.Mark) || (p.marker != "" && strings.Contains(b.String(), p.marker)) {
 			r.fail("the public site answers %s %s with %s, not from the API: %.80q", p.method, p.path, resp.Status, b.String())
 		}
 	}

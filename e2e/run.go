@@ -168,9 +168,9 @@ func (r *run) listen(name string) (net.Listener, error) {
 	return net.Listen("tcp", r.addr(name))
 }
 
-// waitFor polls cond every 250 ms until it returns true, ctx ends or the
+// WaitFor polls cond every 250 ms until it returns true, ctx ends or the
 // timeout passes; the last error of cond explains a timeout.
-func waitFor(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
+func WaitFor(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)
 	var last error
 	for {

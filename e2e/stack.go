@@ -21,7 +21,7 @@ func (r *run) slackOutage(ctx context.Context) error {
 	}
 	ops := r.model.Stack.Settings.Monitoring.Ops
 	var fired, mailed time.Duration
-	err := waitFor(ctx, 90*time.Second, func() (bool, error) {
+	err := WaitFor(ctx, 90*time.Second, func() (bool, error) {
 		if fired == 0 {
 			if alerts, err := r.prometheusAlerts(); err == nil {
 				for k, state := range alerts {
@@ -54,7 +54,7 @@ func (r *run) alertmanagerDown(ctx context.Context) error {
 	start := time.Now()
 	r.servers[r.alertmanagers[0]].Stop()
 	var which string
-	err := waitFor(ctx, 90*time.Second, func() (bool, error) {
+	err := WaitFor(ctx, 90*time.Second, func() (bool, error) {
 		alerts, err := r.prometheusAlerts()
 		if err != nil {
 			return false, err
@@ -75,7 +75,7 @@ func (r *run) alertmanagerDown(ctx context.Context) error {
 	if err := r.startAlertmanager(r.path("logs")); err != nil {
 		return err
 	}
-	return waitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr(r.alertmanagers[0]) + "/-/ready") })
+	return WaitFor(ctx, 60*time.Second, func() (bool, error) { return r.get("http://" + r.addr(r.alertmanagers[0]) + "/-/ready") })
 }
 
 // heartbeatOnly: over the whole run, the heartbeat sink got Watchdog and

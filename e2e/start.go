@@ -59,7 +59,7 @@ func (r *run) startAll(ctx context.Context) error {
 	if err := r.serversReady(ctx); err != nil {
 		return err
 	}
-	return waitFor(ctx, 30*time.Second, func() (bool, error) {
+	return WaitFor(ctx, 30*time.Second, func() (bool, error) {
 		resp, err := r.caddyClient().Get(r.siteURL("/"))
 		if err != nil {
 			return false, err
@@ -220,7 +220,7 @@ func (r *run) startServers(logs string) error {
 func (r *run) serversReady(ctx context.Context) error {
 	for _, name := range append(append([]string{}, r.alertmanagers...), r.prometheuses...) {
 		url := "http://" + r.addr(name) + "/-/ready"
-		if err := waitFor(ctx, 30*time.Second, func() (bool, error) { return r.get(url) }); err != nil {
+		if err := WaitFor(ctx, 30*time.Second, func() (bool, error) { return r.get(url) }); err != nil {
 			return fmt.Errorf("%s is not ready: %w", name, err)
 		}
 	}

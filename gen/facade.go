@@ -58,4 +58,9 @@ var (
 	RunCaddyCheck = verify.RunCaddyCheck
 	// ToolBinary builds (once) and returns a Go tool binary.
 	ToolBinary = toolbin.Binary
+	// ToolBinaryWith builds (once) a Go tool binary with build options.
+	ToolBinaryWith = toolbin.BinaryWith
 )
+
+// ToolOptions are a tool's build options (static, ldflags).
+type ToolOptions = toolbin.Options

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/lms/lms-ops/e2e"
+	"github.com/lms/lms-ops/e2e/engine"
 	"github.com/lms/lms-ops/gen"
 	"github.com/lms/lms-ops/internal/liveconfig"
 )
@@ -306,5 +307,15 @@ func E2e() error {
 	start := time.Now()
 	err := e2e.Run(ctx, e2e.Config{Root: root, Out: os.Stdout, Keep: os.Getenv("E2E_KEEP") != ""})
 	fmt.Printf("e2e: %s in %s\n", map[bool]string{true: "passed", false: "FAILED"}[err == nil], time.Since(start).Round(time.Second))
+	return err
+}
+
+// Engine runs the generated stack under the Docker Engine with Docker Compose v2 (built at the pinned version): images to the upstream contracts, ports, alerts, reload, crash, down/up, secrets, HA.
+func Engine() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	err := engine.Run(ctx, engine.Config{Root: ".", Out: os.Stdout, Keep: os.Getenv("E2E_KEEP") != ""})
+	fmt.Printf("engine: %s in %s\n", map[bool]string{true: "passed", false: "FAILED"}[err == nil], time.Since(start).Round(time.Second))
 	return err
 }

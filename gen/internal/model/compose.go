@@ -16,7 +16,9 @@ type ComposeFile struct {
 
 // ComposeService is one service of a compose file.
 type ComposeService struct {
-	Image       string            `json:"image" yaml:"image"`
+	Image string `json:"image" yaml:"image"`
+	// Entrypoint is set only by the stack's one-shot secrets checks.
+	Entrypoint  []string          `json:"entrypoint,omitempty" yaml:"entrypoint,omitempty"`
 	Command     []string          `json:"command,omitempty" yaml:"command,omitempty"`
 	Environment map[string]string `json:"environment,omitempty" yaml:"environment,omitempty"`
 	Volumes     []string          `json:"volumes,omitempty" yaml:"volumes,omitempty"`

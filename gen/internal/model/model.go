@@ -168,6 +168,12 @@ type Secrets struct {
 	HostDir string `json:"host_dir"`
 	// MountDir is where Compose mounts each secret in a container.
 	MountDir string `json:"mount_dir"`
+	// FileMode and DirMode are how operators create the files and their
+	// folder (ops/README.md).
+	FileMode string `json:"file_mode"`
+	DirMode  string `json:"dir_mode"`
+	// CheckSuffix names each secret reader's one-shot secrets check.
+	CheckSuffix string `json:"check_suffix"`
 }
 
 // GrafanaSettings are the provisioning values.

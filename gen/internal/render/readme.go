@@ -25,6 +25,7 @@ func OpsReadme(s *model.Stack, files []output.File) []byte {
 		fmt.Fprintf(&b, "- `%s`\n", f.Path)
 	}
 	writeSecrets(&b, s)
+	writeRunning(&b, s)
 	writeAccess(&b, s)
 	writeLayout(&b, s)
 	return []byte(b.String())
@@ -33,7 +34,8 @@ func OpsReadme(s *model.Stack, files []output.File) []byte {
 // writeSecrets lists every compose secret: its file, where it is mounted,
 // who reads it and what it holds.
 func writeSecrets(b *strings.Builder, s *model.Stack) {
-	dir := s.Settings.Secrets.HostDir
+	sec := s.Settings.Secrets
+	dir := sec.HostDir
 	fmt.Fprintf(b, "\n## Secrets\n\n"+
 		"Credentials are never in this repository. Each is a file that Docker Compose mounts as a\n"+
 		"secret from `./%s/<name>` (git-ignored); create them before the first `docker compose up`:\n\n"+
@@ -44,12 +46,58 @@ func writeSecrets(b *strings.Builder, s *model.Stack) {
 	for _, name := range slices.Sorted(maps.Keys(what)) {
 		var readers []string
 		for _, svc := range slices.Sorted(maps.Keys(services)) {
-			if slices.Contains(services[svc].Secrets, name) {
+			if slices.Contains(services[svc].Secrets, name) && !strings.HasSuffix(svc, sec.CheckSuffix) {
 				readers = append(readers, svc)
 			}
 		}
-		fmt.Fprintf(b, "| `./%s/%s` | `%s/%s` | %s | %s |\n", dir, name, s.Settings.Secrets.MountDir, name, strings.Join(readers, ", "), what[name])
+		fmt.Fprintf(b, "| `./%s/%s` | `%s/%s` | %s | %s |\n", dir, name, sec.MountDir, name, strings.Join(readers, ", "), what[name])
 	}
+	fmt.Fprintf(b, "\nCompose mounts each file with its owner and mode on the host (a secret's `uid`, `gid` and\n"+
+		"`mode` apply to swarm only), and the servers do not run as you: Alertmanager runs as\n"+
+		"`nobody` (65534), Grafana as 472. Make each file readable by others and close the folder to\n"+
+		"other users of the host (the daemon, as root, still mounts the files):\n\n"+
+		"    install -d -m %s %s\n"+
+		"    printf '%%s' '<value>' > %s/<name> && chmod %s %s/<name>\n\n"+
+		"A file with mode 0600 would give an Alertmanager that starts and reports healthy, then fails at\n"+
+		"its first notification, and a Grafana with the default admin password. So `docker compose up`\n"+
+		"first runs, in each reader's image and as its user, a one-shot check (%s): an unreadable or\n"+
+		"empty secret stops `up` (`service ... didn't complete successfully`), and `docker compose\n"+
+		"-f %s logs <check>` names the file, the user and the fix.\n",
+		sec.DirMode, dir, dir, sec.FileMode, dir, strings.Join(checks(services, sec.CheckSuffix), ", "), s.Outputs.ComposeObservability.Path)
+}
+
+// checks are the compose services that check secrets, in backquotes.
+func checks(services map[string]model.ComposeService, suffix string) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		if strings.HasSuffix(name, suffix) {
+			out = append(out, "`"+name+"`")
+		}
+	}
+	return out
+}
+
+// writeRunning says in which order the compose files start and how the
+// servers reload what gen writes.
+func writeRunning(b *strings.Builder, s *model.Stack) {
+	obs, prod := s.Outputs.ComposeObservability.Path, s.Outputs.ComposeProd.Path
+	var reload []string
+	for _, name := range slices.Sorted(maps.Keys(s.Outputs.ComposeObservability.Compose.Services)) {
+		img := s.Outputs.ComposeObservability.Compose.Services[name].Image
+		if strings.HasPrefix(img, "prom/") && !strings.HasSuffix(name, s.Settings.Secrets.CheckSuffix) {
+			reload = append(reload, name)
+		}
+	}
+	fmt.Fprintf(b, "\n## Starting and reloading\n\n"+
+		"Start the observability file first: it creates the network `%s` that the prod file joins\n"+
+		"(declared external there, so the prod file alone is refused):\n\n"+
+		"    docker compose -f %s up -d\n"+
+		"    APP_DOMAIN=<public host> LETSENCRYPT_EMAIL=<ACME e-mail> docker compose -f %s up -d\n\n"+
+		"After `go run mage.go gen`, the servers see the new files through their folder mounts;\n"+
+		"reload them in place, without re-creating a container:\n\n"+
+		"    docker compose -f %s kill -s SIGHUP %s\n"+
+		"    docker compose -f %s exec caddy caddy reload --config %s --adapter caddyfile\n",
+		s.Settings.Monitoring.Network, obs, prod, obs, strings.Join(reload, " "), prod, s.Settings.Caddy.ConfigPath)
 }
 
 // writeAccess says how an operator reaches each UI.

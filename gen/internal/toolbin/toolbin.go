@@ -36,11 +36,28 @@ import (
 // own and renames the binary into place atomically, so a binary under the
 // final name is always complete.
 func Binary(dir, pkg string) (string, error) {
+	return BinaryWith(dir, pkg, Options{})
+}
+
+// Options are how a tool is built beyond its module: for a binary that
+// must match an upstream release build (a static binary for a container
+// image, a version stamped with -X as the project's own release does).
+type Options struct {
+	// Static builds with CGO_ENABLED=0, as the upstream images' binaries
+	// are built: they run on an image with no C library.
+	Static bool
+	// LDFlags are passed to go build -ldflags.
+	LDFlags string
+}
+
+// BinaryWith is Binary with build options; the options are part of the
+// cache key.
+func BinaryWith(dir, pkg string, o Options) (string, error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return "", err
 	}
-	key, err := toolKey(real, pkg)
+	key, err := toolKey(real, pkg, o)
 	if err != nil {
 		return "", err
 	}
@@ -53,7 +70,7 @@ func Binary(dir, pkg string) (string, error) {
 
 	v, _ := toolBuilds.LoadOrStore(bin, &toolBuild{})
 	b := v.(*toolBuild)
-	b.once.Do(func() { b.err = buildTool(real, pkg, name, bin) })
+	b.once.Do(func() { b.err = buildTool(real, pkg, name, bin, o) })
 	if b.err != nil {
 		return "", b.err
 	}
@@ -96,9 +113,12 @@ func exeSuffix() string {
 }
 
 // toolKey hashes everything the binary is built from.
-func toolKey(dir, pkg string) (string, error) {
+func toolKey(dir, pkg string, o Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "lms-ops tool 1\x00%s\x00%s\x00%s/%s\x00", pkg, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if o != (Options{}) {
+		fmt.Fprintf(h, "static=%t\x00ldflags=%s\x00", o.Static, o.LDFlags)
+	}
 	for _, v := range []string{"GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOTOOLCHAIN"} {
 		fmt.Fprintf(h, "%s=%s\x00", v, os.Getenv(v))
 	}
@@ -154,7 +174,7 @@ func goSources(dir string) ([]string, error) {
 }
 
 // buildTool builds pkg into bin unless bin is already there.
-func buildTool(dir, pkg, name, bin string) error {
+func buildTool(dir, pkg, name, bin string, o Options) error {
 	if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() {
 		touch(bin, fi)
 		return nil
@@ -165,8 +185,15 @@ func buildTool(dir, pkg, name, bin string) error {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, filepath.Base(bin))
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", out, pkg)
+	args := []string{"build", "-buildvcs=false", "-o", out}
+	if o.LDFlags != "" {
+		args = append(args, "-ldflags", o.LDFlags)
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = dir
+	if o.Static {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s in %s: %v\n%s", pkg, dir, err, strings.TrimSpace(string(msg)))
 	}

@@ -39,6 +39,13 @@ import (
 //     overlapping addresses: the second fails with "port is already
 //     allocated" (libnetwork's port allocator). Both compose files run on
 //     one host, so their ports are checked together.
+//   - A `secrets: file:` secret is a bind mount of the host file with its
+//     owner and mode: uid, gid and mode are honoured by swarm only (Compose
+//     Specification, "secrets"; docker/compose#9648), and Alertmanager reads
+//     *_file fields only when it sends. So every service that reads secrets
+//     waits (service_completed_successfully) for a check of the same
+//     secrets run in its own image, as its user (seen on the engine: a 0600
+//     secret gave a healthy Alertmanager that could not notify).
 func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 	var ps model.Problems
 	var published []publishedPort
@@ -67,6 +74,9 @@ func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 			}
 			for _, pc := range svc.Ports {
 				published = append(published, publishedPort{file: p.composeFile, service: name, port: pc})
+			}
+			if msg := uncheckedSecrets(p.Project, name, svc); msg != "" {
+				ps = append(ps, model.Problem{Pos: p.pos(m, "services."+name+".secrets"), Also: []string{p.Path}, Scope: scope, Msg: msg})
 			}
 		}
 	}
@@ -182,4 +192,30 @@ func hostIP(ip string) string {
 		return "0.0.0.0"
 	}
 	return ip
+}
+
+// uncheckedSecrets says what is wrong when service svc reads secrets without
+// waiting for a check of them in its own image (see checkComposeRuntime).
+func uncheckedSecrets(p *types.Project, name string, svc types.ServiceConfig) string {
+	if len(svc.Secrets) == 0 || len(svc.Entrypoint) > 0 {
+		return ""
+	}
+	var want []string
+	for _, s := range svc.Secrets {
+		want = append(want, s.Source)
+	}
+	for dep, d := range svc.DependsOn {
+		check, ok := p.Services[dep]
+		if !ok || d.Condition != types.ServiceConditionCompletedSuccessfully || check.Image != svc.Image || len(check.Entrypoint) == 0 {
+			continue
+		}
+		var has []string
+		for _, s := range check.Secrets {
+			has = append(has, s.Source)
+		}
+		if !slices.ContainsFunc(want, func(s string) bool { return !slices.Contains(has, s) }) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("reads the secrets %v but waits for no check of them run in its image (%s) with condition service_completed_successfully: compose mounts a secret with the host file's owner and mode, so a file its user cannot read would be found only when the server uses it", want, svc.Image)
 }

@@ -43,7 +43,9 @@ func checkExposure(m *model.Model, files output.Files) model.Problems {
 					add("environment", fmt.Sprintf("environment %s is a literal credential; read it from a compose secret (%s__FILE)", k, k))
 				}
 			}
-			if strings.HasPrefix(svc.Image, "grafana/grafana:") {
+			// A service that replaces the image's entrypoint (a secrets
+			// check) does not run Grafana.
+			if strings.HasPrefix(svc.Image, "grafana/grafana:") && len(svc.Entrypoint) == 0 {
 				f := svc.Environment["GF_SECURITY_ADMIN_PASSWORD__FILE"]
 				if f == nil || !strings.HasPrefix(*f, s.Settings.Secrets.MountDir+"/") {
 					add("environment", "Grafana's admin password is not read from a compose secret (GF_SECURITY_ADMIN_PASSWORD__FILE under "+s.Settings.Secrets.MountDir+"): it would be the default admin/admin")

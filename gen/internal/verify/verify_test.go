@@ -57,6 +57,7 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"Caddyfile not caddy-fmt formatted", checkCaddyfile, o.Caddyfile.Path, "\tencode zstd gzip", "    encode zstd gzip", "not formatted as `caddy fmt` formats it"},
 		{"compose unknown key", checkComposeSpec, o.ComposeProd.Path, "    image:", "    imagee: x\n    image:", "validating docker-compose.prod.yml: services.caddy.imagee"},
 		{"compose literal Grafana password", checkExposure, o.ComposeObservability.Path, "      GF_USERS_ALLOW_SIGN_UP:", "      GF_SECURITY_ADMIN_PASSWORD: admin\n      GF_USERS_ALLOW_SIGN_UP:", "environment GF_SECURITY_ADMIN_PASSWORD is a literal credential"},
+		{"compose secrets read unchecked", checkComposeRuntime, o.ComposeObservability.Path, "    depends_on:\n      alertmanager-secrets:\n        condition: service_completed_successfully\n", "", "service alertmanager: reads the secrets [heartbeat_url"},
 		{"compose single-file mount", checkComposeRuntime, o.ComposeObservability.Path, "./ops/observability/prometheus:/etc/prometheus:ro", "./ops/observability/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", "mounts the generated file ./ops/observability/prometheus/prometheus.yml alone"},
 		{"dashboard unknown field", checkDashboards, dash, `"uid": "lms-api-overview",`, `"uid": "lms-api-overview", "sharedCrosshair": true,`, "lms-api-overview"},
 		{"dashboard overlapping panels", checkDashboards, dash, "\"w\": 6,\n        \"x\": 6,", "\"w\": 6,\n        \"x\": 3,", "overlaps"},

@@ -1,4 +1,9 @@
-package e2e
+// Package fake holds the test's stand-ins for what lies outside the stack:
+// the LMS API (every catalog metric, switchable faults) and the sinks
+// Alertmanager notifies (Slack, webhook, PagerDuty, SMTP). e2e runs them
+// in-process on loopback; the engine phase runs them in containers, so
+// this package stays small: it imports no part of gen.
+package fake
 
 import (
 	"context"
@@ -11,8 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/lms/lms-ops/gen"
 )
 
 // Fault is what the fake API is doing wrong.
@@ -36,6 +39,17 @@ const (
 	tick        = 100 * time.Millisecond
 )
 
+// Metric is one entry of the metric catalog, as gen's model encodes it.
+type Metric struct {
+	Name    string    `json:"name"`
+	Source  string    `json:"source"`
+	Type    string    `json:"type"`
+	Help    string    `json:"help"`
+	Unit    string    `json:"unit"`
+	Labels  []string  `json:"labels"`
+	Buckets []float64 `json:"buckets,omitempty"`
+}
+
 // FakeAPI is an LMS backend that exports every metric of the catalog with
 // the Prometheus client library, simulates steady traffic, and serves a
 // page for Caddy to proxy.
@@ -52,13 +66,14 @@ type FakeAPI struct {
 	cancel   context.CancelFunc
 }
 
-// StartFakeAPI listens on ln and starts the traffic simulation.
-func StartFakeAPI(ln net.Listener, catalog map[string]gen.Metric) (*FakeAPI, error) {
+// StartFakeAPI listens on ln and starts the traffic simulation; it exports
+// the catalog's metrics whose source is source.
+func StartFakeAPI(ln net.Listener, catalog map[string]Metric, source string) (*FakeAPI, error) {
 	a := &FakeAPI{Addr: ln.Addr().String(), reg: prometheus.NewRegistry(), fault: Healthy}
 	// The process metrics of the catalog are the client library's own.
 	a.reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, m := range catalog {
-		if strings.HasPrefix(name, "process_") || m.Source != gen.APISource {
+		if strings.HasPrefix(name, "process_") || m.Source != source {
 			continue
 		}
 		if err := a.register(m); err != nil {
@@ -77,7 +92,7 @@ func StartFakeAPI(ln net.Listener, catalog map[string]gen.Metric) (*FakeAPI, err
 }
 
 // register creates one catalog metric, with one series of sample label values.
-func (a *FakeAPI) register(m gen.Metric) error {
+func (a *FakeAPI) register(m Metric) error {
 	values := make([]string, len(m.Labels))
 	for i, l := range m.Labels {
 		values[i] = sampleLabel(l)
@@ -172,15 +187,15 @@ func (a *FakeAPI) simulate(ctx context.Context) {
 	}
 }
 
-// pageBody is what the API serves: large enough for Caddy to compress.
-// fakeAPIMark signs every page of the fake API.
-const fakeAPIMark = "lms-fake-api: course catalogue page. "
+// Mark signs every page of the fake API.
+const Mark = "lms-fake-api: course catalogue page. "
 
-var pageBody = strings.Repeat(fakeAPIMark, 200)
+// PageBody is what the API serves: large enough for Caddy to compress.
+var PageBody = strings.Repeat(Mark, 200)
 
 func page(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte(pageBody))
+	w.Write([]byte(PageBody))
 }
 
 // Close stops the API.

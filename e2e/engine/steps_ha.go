@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lms/lms-ops/e2e"
+)
+
+// haPhase runs settings.ha on the engine: every Prometheus replica and
+// every Alertmanager of the cluster as compose services. A fault fires in
+// both Prometheus replicas and is notified once per receiver. Then one
+// Alertmanager is cut off the network and another killed: the next alert
+// is still notified once, a silence made on the survivor reaches the cut
+// one when it is reconnected.
+func (r *run) haPhase(ctx context.Context) error {
+	if _, err := r.compose(ctx, r.allFiles(), "down", "-v", "--remove-orphans", "-t", "5"); err != nil {
+		return err
+	}
+	r.ha = true
+	if err := r.renderModel(nil); err != nil {
+		return err
+	}
+	if err := r.writeOverride(); err != nil {
+		return err
+	}
+	if err := r.upObs(ctx); err != nil {
+		return err
+	}
+	ams := r.model.Stack.Settings.Prometheus.Alertmanagers
+	r.logf("HA: %d Prometheus and %d Alertmanager containers healthy", r.model.Stack.Settings.HA.PrometheusReplicas, len(ams))
+	envs := envNames(r.committed)
+	if err := r.onceEach(ctx, envs[0]); err != nil {
+		return err
+	}
+	cut, killed, survivor := amService(ams[0]), amService(ams[1]), 2
+	states, err := r.states(ctx, r.obsFiles)
+	if err != nil {
+		return err
+	}
+	network := r.model.Stack.Settings.Monitoring.Network
+	if _, err := docker(ctx, "network", "disconnect", network, states[cut].ID); err != nil {
+		return err
+	}
+	if _, err := r.compose(ctx, r.obsFiles, "kill", "-s", "SIGKILL", killed); err != nil {
+		return err
+	}
+	r.logf("HA: %s cut off the network %s, %s killed", cut, network, killed)
+	if len(envs) > 1 {
+		if err := r.onceEach(ctx, envs[1]); err != nil {
+			return err
+		}
+	}
+	id, err := r.silence(survivor, "EngineSilencedWhileCut")
+	if err != nil {
+		return err
+	}
+	if _, err := docker(ctx, "network", "connect", network, states[cut].ID); err != nil {
+		return err
+	}
+	start := time.Now()
+	err = waitFor(ctx, 3*time.Minute, func() (bool, error) {
+		out, err := docker(ctx, "exec", states[cut].ID, "wget", "-q", "-O", "-", "http://localhost:9093/api/v2/silence/"+id)
+		return err == nil && strings.Contains(out, `"active"`), fmt.Errorf("%s does not have silence %s: %v", cut, id, err)
+	})
+	if err != nil {
+		r.fail("HA: %v", err)
+		return nil
+	}
+	r.logf("HA: %s reconnected, has the silence made while it was cut after %s", cut, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+func amService(hostPort string) string {
+	h, _, _ := strings.Cut(hostPort, ":")
+	return h
+}
+
+// onceEach: env's API serves 5xx; both Prometheus replicas fire, and each
+// receiver gets the alert once.
+func (r *run) onceEach(ctx context.Context, env string) error {
+	alert := e2e.AlertOf(e2e.Errors)
+	label := r.committed.Stack.Envs[env].Labels["environment"]
+	before, err := r.notifications(ctx)
+	if err != nil {
+		return err
+	}
+	if err := r.control(ctx, apiService(env), "PUT", "/fault", string(e2e.Errors)); err != nil {
+		return err
+	}
+	defer r.control(ctx, apiService(env), "PUT", "/fault", string(e2e.Healthy))
+	for replica := range r.model.Stack.Settings.HA.PrometheusReplicas {
+		if err := waitFor(ctx, 2*time.Minute, func() (bool, error) {
+			alerts, err := r.promAlerts(replica)
+			return alerts[alert+"/"+label] == "firing", fmt.Errorf("prometheus replica %d: %s/%s %q (%v)", replica, alert, label, alerts[alert+"/"+label], err)
+		}); err != nil {
+			return err
+		}
+	}
+	counts, err := r.waitNotified(ctx, alert, before, time.Minute)
+	if err != nil {
+		return err
+	}
+	for sink, n := range counts {
+		if n != 1 {
+			r.fail("HA: %s/%s reached %s %d times, want once", alert, label, sink, n)
+		}
+	}
+	r.logf("HA: %s/%s firing in every replica, delivered once each: %v", alert, label, counts)
+	return nil
+}
