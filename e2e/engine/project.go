@@ -181,9 +181,9 @@ func (r *run) writeOverride() error {
 	tools := "lms-ops-standin/tools:dev"
 	loop := "127.0.0.1::" + controlPort
 	services := map[string]any{
-		"grafana":                    map[string]any{"image": standin},
+		"grafana":                   map[string]any{"image": standin},
 		"grafana" + r.checkSuffix(): map[string]any{"image": standin},
-		"sink":                       map[string]any{"image": tools, "command": []string{"sink"}, "ports": []string{loop}},
+		"sink":                      map[string]any{"image": tools, "command": []string{"sink"}, "ports": []string{loop}},
 	}
 	upstream, _, _ := net.SplitHostPort(r.committed.Stack.Settings.Caddy.Upstream)
 	paging := e2e.PagingEnv(r.committed)

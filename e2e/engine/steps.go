@@ -74,8 +74,8 @@ func (r *run) upObs(ctx context.Context) error {
 // state is a container's state as Docker reports it.
 type state struct {
 	Service, Status, Health string
-	ExitCode, Restarts     int
-	ID                     string
+	ExitCode, Restarts      int
+	ID                      string
 }
 
 // states are the states of the project's containers in files.
