@@ -152,8 +152,7 @@ func (w *walker) walkNamed(v any, t Type, sc scope, p, name string) {
 		}
 		switch name {
 		case panelType, rowType:
-			title, _ := obj["title"].(string)
-			sc, p = scope{object: fmt.Sprintf("panel %q", title)}, ""
+			sc, p = scope{object: panelName(obj)}, ""
 		case variableType:
 			vn, _ := obj["name"].(string)
 			sc, p = scope{object: fmt.Sprintf("variable %q", vn)}, ""
@@ -304,6 +303,15 @@ func (w *walker) walkConfig(obj map[string]any, t Type, sc scope, p, what string
 			w.add(sc, join(p, k), "not %s in %s", what, w.grafana())
 		}
 	}
+}
+
+// panelName names a panel in messages by its title, or by its id when its
+// title is not a string.
+func panelName(obj map[string]any) string {
+	if title, ok := obj["title"].(string); ok {
+		return fmt.Sprintf("panel %q", title)
+	}
+	return "panel id " + describe(obj["id"])
 }
 
 // typeWords names a type in a message: "a variable (dashboard.VariableModel)".
