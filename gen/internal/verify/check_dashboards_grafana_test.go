@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lms/lms-ops/gen/internal/render"
+	"github.com/lms/lms-ops/gen/internal/verify/grafanaschema"
 )
 
 // TestDashboardsGrafana: the fixture's dashboards pass the dashboards-grafana
@@ -19,6 +20,28 @@ func TestDashboardsGrafana(t *testing.T) {
 	if ps := checkDashboardsGrafana(m, good); len(ps) > 0 {
 		t.Fatalf("the fixture's dashboards fail:\n%v", ps)
 	}
+	// What the check covers, for the record (go test -v -run DashboardsGrafana).
+	s, err := grafanaSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total grafanaschema.Coverage
+	specs, err := render.DashboardSpecs(m.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range specs {
+		_, cov, err := s.CheckDashboardCoverage(good[render.DashboardPath(m.Stack, name)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		total.Properties += cov.Properties
+		total.EnumValues += cov.EnumValues
+	}
+	if total.EnumValues == 0 || total.Properties == 0 {
+		t.Errorf("the check covered nothing: %+v", total)
+	}
+	t.Logf("%d dashboards: %d properties and %d enum values held to Grafana %s's schema", len(specs), total.Properties, total.EnumValues, s.Version)
 	course := render.DashboardPath(m.Stack, "lms-course-performance")
 	api := render.DashboardPath(m.Stack, "lms-api-overview")
 	cases := []struct {

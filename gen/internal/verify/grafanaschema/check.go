@@ -57,9 +57,23 @@ const (
 // foundation SDK's types. Missing properties are not findings: Grafana
 // fills its defaults. It returns every finding, sorted by object and path.
 func (s *Schema) CheckDashboard(data []byte) ([]Finding, error) {
+	found, _, err := s.CheckDashboardCoverage(data)
+	return found, err
+}
+
+// Coverage counts what a check held to the schema.
+type Coverage struct {
+	// Properties is the number of properties checked (known or not).
+	Properties int
+	// EnumValues is the number of values checked against an enum.
+	EnumValues int
+}
+
+// CheckDashboardCoverage is CheckDashboard, also counting what it checked.
+func (s *Schema) CheckDashboardCoverage(data []byte) ([]Finding, Coverage, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("dashboard JSON: %w", err)
+		return nil, Coverage{}, fmt.Errorf("dashboard JSON: %w", err)
 	}
 	uid, _ := doc["uid"].(string)
 	w := &walker{s: s}
@@ -74,13 +88,14 @@ func (s *Schema) CheckDashboard(data []byte) ([]Finding, error) {
 		}
 		return a.Path < b.Path
 	})
-	return w.found, nil
+	return w.found, w.cov, nil
 }
 
 // walker collects findings; it is used for one dashboard.
 type walker struct {
 	s     *Schema
 	found []Finding
+	cov   Coverage
 }
 
 // scope is the object a value belongs to, for messages.
@@ -123,6 +138,7 @@ func (w *walker) walkNamed(v any, t Type, sc scope, p, name string) {
 			w.add(sc, p, "%s is not a %s, as %s wants", describe(v), t.Prim, w.grafana())
 		}
 	case t.Enum != nil:
+		w.cov.EnumValues++
 		for _, e := range t.Enum {
 			if v == e {
 				return
@@ -167,6 +183,7 @@ func (w *walker) walkNamed(v any, t Type, sc scope, p, name string) {
 // walkObject checks each property of obj against the object type t.
 func (w *walker) walkObject(obj map[string]any, t Type, sc scope, p, name string) {
 	for _, k := range sortedKeys(obj) {
+		w.cov.Properties++
 		prop, ok := t.Object[k]
 		switch {
 		case ok:
@@ -184,12 +201,14 @@ func (w *walker) walkObject(obj map[string]any, t Type, sc scope, p, name string
 // whose discriminating "type" agrees first), so that a bar gauge is told
 // what a panel lacks, not what a row lacks.
 func (w *walker) walkAnyOf(v any, t Type, sc scope, p string) {
-	var best []Finding
+	var best *walker
 	bestScore := -1
 	for _, m := range t.AnyOf {
 		sub := &walker{s: w.s}
 		sub.walk(v, m, sc, p)
 		if len(sub.found) == 0 {
+			w.cov.Properties += sub.cov.Properties
+			w.cov.EnumValues += sub.cov.EnumValues
 			return
 		}
 		score := len(sub.found)
@@ -197,10 +216,12 @@ func (w *walker) walkAnyOf(v any, t Type, sc scope, p string) {
 			score += 1 << 20
 		}
 		if bestScore < 0 || score < bestScore {
-			best, bestScore = sub.found, score
+			best, bestScore = sub, score
 		}
 	}
-	w.found = append(w.found, best...)
+	w.found = append(w.found, best.found...)
+	w.cov.Properties += best.cov.Properties
+	w.cov.EnumValues += best.cov.EnumValues
 }
 
 // discriminates tells whether member m's "type" property, when it has a
@@ -280,6 +301,7 @@ func (w *walker) walkPanel(obj map[string]any, sc scope) {
 		}
 		for _, k := range sortedKeys(tm) {
 			if prop, ok := dq.Object[k]; ok {
+				w.cov.Properties++
 				w.walk(tm[k], prop.Type, sc, join(index("targets", i), k))
 			}
 		}
@@ -293,6 +315,7 @@ func (w *walker) walkConfig(obj map[string]any, t Type, sc scope, p, what string
 		t = w.s.Types[t.Ref]
 	}
 	for _, k := range sortedKeys(obj) {
+		w.cov.Properties++
 		prop, ok := t.Object[k]
 		switch {
 		case ok:
