@@ -75,6 +75,22 @@ func Crds() error {
 	return nil
 }
 
+// Grafanaschema (maintainers, needs npm) derives the dashboard schema of versions.grafana from the npm package @grafana/schema into gen/internal/verify/grafanaschema/.
+//
+// Not part of gen or check, which read only the vendored file: run it after
+// changing versions.grafana, when the dashboards-grafana check says the
+// vendored schema is another release's. It checks the tarball against the
+// registry's integrity and records its sha256 in the vendored README.
+func Grafanaschema() error {
+	start := time.Now()
+	file, version, err := gen.GrafanaSchema(".")
+	if err != nil {
+		return fmt.Errorf("grafanaschema: %w", err)
+	}
+	fmt.Printf("grafanaschema: @grafana/schema %s written to %s/%s in %s\n", version, gen.GrafanaSchemaDir, file, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // Diff says what the working tree changes from a git revision (-ref=REF, default HEAD), then shows each file's diff (-format=markdown: a PR comment).
 //
 // The summary covers alerts per environment, who each alert notifies,

@@ -35,6 +35,7 @@ var checks = []check{
 	{"service-addresses", checkServiceAddresses},
 	{"no-secrets", checkNoSecrets},
 	{"dashboards", checkDashboards},
+	{"dashboards-grafana", checkDashboardsGrafana},
 	{"runbooks", checkRunbooks},
 	{"workflow", checkWorkflow},
 	{"rule-tests", rules.CheckRuleTests},

@@ -12,13 +12,13 @@ package dashboards
 // exported Dashboard.SchemaVersion field of the built value, before encoding;
 // the strict round trip then proves the SDK type still accepts the file. Only
 // options Grafana 11.2 knows are set (legend, tooltip, stacking, thresholds
-// style, reduce options, colour modes, table sort); the SDK fills defaults for
-// the rest of each panel's options, some of them newer than 11.2 (for
-// example stat's percentChangeColorMode), which Grafana 11.2's panel plugins
-// ignore: the frontend merges saved options over its own defaults. Where an
-// SDK default would change behaviour on Grafana 12 (dashboard link placement
-// "inControlsMenu"), Build clears it. The pipeline compares
-// SchemaVersion(data) with the deployed release's.
+// style, reduce options, colour modes, table sort). What the SDK sets by
+// default for Grafana 12 and Grafana 11.2.2's own schema does not have
+// (variables' allowCustomValue and auto*, the bar gauge's legend, link
+// placement) forDeployed clears (deployed.go); gen's dashboards-grafana check
+// holds every file to that schema, vendored from @grafana/schema at
+// versions.grafana. The pipeline compares SchemaVersion(data) with the
+// deployed release's.
 
 import (
 	"bytes"
@@ -158,14 +158,20 @@ func buildDashboard(s *Spec) (*dashboard.Dashboard, error) {
 	d.SchemaVersion = uint16(s.SchemaVersion)
 	// Link placement ("inControlsMenu", the SDK's default) is a Grafana 12
 	// option that moves links out of the dashboard header; without it both
-	// 11.2 and 12 show the links under the title.
-	for i := range d.Links {
-		d.Links[i].Placement = nil
-	}
+	// 11.2 and 12 show the links under the title. forDeployed clears it with
+	// the rest of what Grafana 11.2 does not have.
+	forDeployed(&d)
 	return &d, nil
 }
 
-// variable builds a custom variable whose first value is selected.
+// variable builds a custom variable whose first value is selected. Its
+// dropdown offers exactly its values (query and options): on Grafana 11.2
+// that is all that limits it to them. 11.2 has no allowCustomValue (it came
+// with Grafana 11.5, defaulting to true "to maintain existing
+// functionality"): any value can still be typed into the picker or given
+// in the URL (var-environment=...), and a value that is no environment
+// matches no series, so the panels are empty. The SDK's AllowCustomValue is
+// not set, and forDeployed clears its default.
 func variable(v Variable) *dashboard.CustomVariableBuilder {
 	opts := make([]dashboard.VariableOption, len(v.Values))
 	for i, val := range v.Values {
@@ -189,8 +195,7 @@ func variable(v Variable) *dashboard.CustomVariableBuilder {
 		Current(opts[0]).
 		Options(opts).
 		Multi(false).
-		IncludeAll(false).
-		AllowCustomValue(false)
+		IncludeAll(false)
 }
 
 // panelBuilder is what every SDK panel builder offers; B is the builder's

@@ -81,8 +81,14 @@ func Unmarshal(data []byte) (*dashboard.Dashboard, error) {
 			return nil, fmt.Errorf("panel %q: type %q has no variant registered for strict decoding (registerPlugins)", p.Title, p.Type)
 		}
 	}
+	// The SDK models Grafana 12: what forDeployed cleared and its types
+	// require goes back in at the SDK's defaults for the strict decode.
+	full, err := sdkRequired(data)
+	if err != nil {
+		return nil, err
+	}
 	var strict dashboard.Dashboard
-	if err := sdkError(strict.UnmarshalJSONStrict(data)); err != nil {
+	if err := sdkError(strict.UnmarshalJSONStrict(full)); err != nil {
 		return nil, err
 	}
 	var d dashboard.Dashboard
@@ -94,13 +100,15 @@ func Unmarshal(data []byte) (*dashboard.Dashboard, error) {
 
 // StrictRoundTrip checks that data decodes strictly into the SDK's
 // dashboard.Dashboard and re-encodes to exactly the same bytes: nothing in
-// the file is unknown to the SDK, lost or changed by it.
+// the file is unknown to the SDK, lost or changed by it. The re-encoding
+// clears what Build clears for the deployed Grafana (forDeployed).
 func StrictRoundTrip(data []byte) error {
 	uid := uidOf(data)
 	d, err := Unmarshal(data)
 	if err != nil {
 		return fmt.Errorf("dashboard %q: strict decode: %w", uid, err)
 	}
+	forDeployed(d)
 	again, err := encode(d)
 	if err != nil {
 		return fmt.Errorf("dashboard %q: re-encode: %w", uid, err)
