@@ -134,13 +134,15 @@ func (r *run) cleanup(err *error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if r.composeBin != "" && len(r.obsFiles) > 0 {
-		if *err != nil {
-			if out, lerr := r.compose(ctx, r.allFiles(), "logs", "--no-color", "--tail", "40"); lerr == nil {
-				fmt.Fprintf(r.cfg.Out, "--- service logs\n%s", out)
+		for _, files := range [][]string{r.prodFiles, r.obsFiles} {
+			if *err != nil {
+				if out, lerr := r.compose(ctx, files, "logs", "--no-color", "--tail", "40"); lerr == nil {
+					fmt.Fprintf(r.cfg.Out, "--- service logs\n%s", out)
+				}
 			}
-		}
-		if _, derr := r.compose(ctx, r.allFiles(), "down", "-v", "--remove-orphans", "-t", "5"); derr != nil {
-			*err = errors.Join(*err, fmt.Errorf("cleanup: %w", derr))
+			if _, derr := r.compose(ctx, files, "down", "-v", "-t", "5"); derr != nil {
+				*err = errors.Join(*err, fmt.Errorf("cleanup: %w", derr))
+			}
 		}
 	}
 	if r.cfg.Keep {
@@ -150,9 +152,13 @@ func (r *run) cleanup(err *error) {
 	os.RemoveAll(r.dir)
 }
 
-// allFiles are every compose file of the project.
-func (r *run) allFiles() []string {
-	return append(append([]string{}, r.obsFiles...), r.prodFiles...)
+// filesOf are the compose files that define service: the prod file's
+// (Caddy) or the observability file's with the test's override.
+func (r *run) filesOf(service string) []string {
+	if _, ok := r.model.Stack.Outputs.ComposeProd.Compose.Services[service]; ok {
+		return r.prodFiles
+	}
+	return r.obsFiles
 }
 
 func (r *run) path(elem ...string) string {

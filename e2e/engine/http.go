@@ -42,7 +42,7 @@ func call(method, u string, body []byte, out any) error {
 
 // hostAddr is where a service's container port is published on the host.
 func (r *run) hostAddr(ctx context.Context, service, port string) (string, error) {
-	out, err := r.compose(ctx, r.allFiles(), "port", service, port)
+	out, err := r.compose(ctx, r.filesOf(service), "port", service, port)
 	if err != nil {
 		return "", err
 	}

@@ -119,6 +119,10 @@ exec /usr/share/grafana/bin/grafana grafana "$@"
 // gen's whole pipeline and writes it into the project directory, with the
 // override file of the stand-ins and the secrets.
 func (r *run) render(ctx context.Context) error {
+	// The prod file requires the Caddyfile's placeholders; localhost makes
+	// Caddy use its internal CA, never ACME.
+	env := r.committed.Stack.Settings.Caddy.Env
+	r.composeEnv = []string{env["domain"] + "=localhost", env["email"] + "=ops@localhost"}
 	if err := r.renderModel(nil); err != nil {
 		return err
 	}
@@ -136,7 +140,9 @@ func (r *run) renderModel(extra []e2e.Override) error {
 	if err != nil {
 		return err
 	}
-	res, err := gen.Run(r.cfg.Root, gen.Options{Overlay: overlay})
+	res, err := gen.Run(r.cfg.Root, gen.Options{Overlay: overlay, Skip: map[string]string{
+		"service-addresses": "the API stand-ins the scrape jobs target are services of the run's override file",
+	}})
 	if err != nil {
 		return fmt.Errorf("the engine overlay of the model: %w", err)
 	}
@@ -151,6 +157,9 @@ func (r *run) renderModel(extra []e2e.Override) error {
 func (r *run) overrides() []e2e.Override {
 	m := r.committed
 	ovs := append(e2e.TimingOverrides(m), e2e.SinkOverrides(sinkHTTP, sinkSMTP)...)
+	// Probe every second, as the timings above: the probes themselves are
+	// the committed ones, only their pace changes.
+	ovs = append(ovs, e2e.Override{Dir: "envs", Path: "settings.lifecycle.healthcheck.interval", Value: ast.NewString("1s")})
 	for _, n := range envNames(m) {
 		ovs = append(ovs, e2e.Override{Dir: path.Join(gen.EnvsDir, n), Path: "target", Value: ast.NewString(apiService(n) + ":" + r.apiPort(n))})
 	}
@@ -191,8 +200,8 @@ func (r *run) writeOverride() error {
 		svc := map[string]any{
 			"image":       tools,
 			"command":     []string{"api"},
-			"environment": map[string]string{"PORT": r.apiPort(n), "SOURCE": gen.APISource},
-			"volumes":     []string{"./standin:/standin:ro"},
+			"environment": map[string]string{"PORT": r.apiPort(n), "SOURCE": gen.APISource, "CATALOG": "/etc/standin/catalog.json"},
+			"volumes":     []string{"./standin:/etc/standin:ro"},
 			"ports":       []string{loop},
 		}
 		if n == paging {

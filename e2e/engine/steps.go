@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -88,20 +89,31 @@ func (r *run) states(ctx context.Context, files []string) (map[string]state, err
 	if len(ids) == 0 {
 		return map[string]state{}, nil
 	}
-	out, err = docker(ctx, append([]string{"inspect", "--format",
-		`{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}|{{.RestartCount}}|{{.Id}}`}, ids...)...)
+	out, err = docker(ctx, append([]string{"inspect"}, ids...)...)
 	if err != nil {
 		return nil, err
 	}
-	states := map[string]state{}
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Split(l, "|")
-		if len(f) != 6 {
-			continue
+	var inspected []struct {
+		ID     string `json:"Id"`
+		Config struct {
+			Labels map[string]string
 		}
-		s := state{Service: f[0], Status: f[1], Health: f[2], ID: f[5]}
-		fmt.Sscan(f[3], &s.ExitCode)
-		fmt.Sscan(f[4], &s.Restarts)
+		State struct {
+			Status   string
+			ExitCode int
+			Health   *struct{ Status string }
+		}
+		RestartCount int
+	}
+	if err := json.Unmarshal([]byte(out), &inspected); err != nil {
+		return nil, err
+	}
+	states := map[string]state{}
+	for _, c := range inspected {
+		s := state{Service: c.Config.Labels["com.docker.compose.service"], Status: c.State.Status, ExitCode: c.State.ExitCode, Restarts: c.RestartCount, ID: c.ID}
+		if c.State.Health != nil {
+			s.Health = c.State.Health.Status
+		}
 		states[s.Service] = s
 	}
 	return states, nil
@@ -143,7 +155,7 @@ func (r *run) doors(ctx context.Context) error {
 		svc := r.model.Stack.ComposeServices()[name]
 		for _, p := range svc.Ports {
 			hostIP, hostPort, containerPort, proto := splitMapping(string(p))
-			out, err := r.compose(ctx, r.allFiles(), "port", "--protocol", proto, name, containerPort)
+			out, err := r.compose(ctx, r.filesOf(name), "port", "--protocol", proto, name, containerPort)
 			if err != nil {
 				return err
 			}
@@ -165,7 +177,7 @@ func (r *run) doors(ctx context.Context) error {
 		}
 	}
 	metrics := fmt.Sprint(r.model.Stack.Settings.Services["caddy"].MetricsPort)
-	if out, err := r.compose(ctx, r.allFiles(), "port", "caddy", metrics); err == nil && strings.TrimSpace(out) != "" {
+	if out, err := r.compose(ctx, r.filesOf("caddy"), "port", "caddy", metrics); err == nil && strings.TrimSpace(out) != "" {
 		r.fail("Caddy's metrics port %s is published at %s", metrics, strings.TrimSpace(out))
 	}
 	r.logf("bound: %s; caddy %s not published", strings.Join(seen, ", "), metrics)

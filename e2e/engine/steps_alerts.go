@@ -99,9 +99,11 @@ func (r *run) heartbeat(ctx context.Context) error {
 }
 
 // reload: an operator changes a threshold, runs gen, and reloads as
-// ops/README.md says (SIGHUP through docker compose kill). Prometheus
-// reads the new rule file through its folder mount; no container is
-// re-created.
+// ops/README.md says (SIGHUP from inside the container: `docker compose
+// kill -s SIGHUP` would mark it stopped by hand, and the restart policy
+// would ignore its next crash; the crash step proves it does not).
+// Prometheus reads the new rule file through its folder mount; no
+// container is re-created.
 func (r *run) reload(ctx context.Context) error {
 	env := e2e.PagingEnv(r.committed)
 	alert := e2e.AlertOf(e2e.Errors)
@@ -115,7 +117,7 @@ func (r *run) reload(ctx context.Context) error {
 		return err
 	}
 	svc := r.model.Stack.Outputs.Prometheus.MountedAt.Service
-	if _, err := r.compose(ctx, r.obsFiles, "kill", "-s", "SIGHUP", svc); err != nil {
+	if _, err := r.compose(ctx, r.obsFiles, "exec", "-T", svc, "kill", "-HUP", "1"); err != nil {
 		return err
 	}
 	want := strconv.FormatFloat(next, 'g', -1, 64)
@@ -135,7 +137,7 @@ func (r *run) reload(ctx context.Context) error {
 			r.fail("%s was re-created by the reload", name)
 		}
 	}
-	r.logf("%s/%s threshold %g → %s in effect after SIGHUP; %d containers, none re-created", alert, label, old, want, len(before))
+	r.logf("%s/%s threshold %g → %s in effect after kill -HUP 1 in the container; %d containers, none re-created", alert, label, old, want, len(before))
 	return nil
 }
 

@@ -90,6 +90,12 @@ func (r *run) persistence(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Caddy (the prod file) is attached to the observability file's
+	// network, which down removes: it goes first, as it would for an
+	// operator.
+	if _, err := r.compose(ctx, r.prodFiles, "down", "-t", "5"); err != nil {
+		return err
+	}
 	t := time.Now()
 	if _, err := r.compose(ctx, r.obsFiles, "down", "-t", "30"); err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 // catalog read from $CATALOG (JSON) whose source is $SOURCE, and its fault
 // switch on :$CONTROL_PORT (8099): PUT /fault with the fault's name.
 func api() error {
-	data, err := os.ReadFile(env("CATALOG", "/standin/catalog.json"))
+	data, err := os.ReadFile(env("CATALOG", "/etc/standin/catalog.json"))
 	if err != nil {
 		return err
 	}

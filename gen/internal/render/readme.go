@@ -93,11 +93,17 @@ func writeRunning(b *strings.Builder, s *model.Stack) {
 		"(declared external there, so the prod file alone is refused):\n\n"+
 		"    docker compose -f %s up -d\n"+
 		"    APP_DOMAIN=<public host> LETSENCRYPT_EMAIL=<ACME e-mail> docker compose -f %s up -d\n\n"+
+		"Take them down in the reverse order: the prod file's Caddy is attached to that network.\n"+
+		"`down` without `-v` keeps the named volumes (below): data, silences and certificates.\n\n"+
 		"After `go run mage.go gen`, the servers see the new files through their folder mounts;\n"+
-		"reload them in place, without re-creating a container:\n\n"+
-		"    docker compose -f %s kill -s SIGHUP %s\n"+
-		"    docker compose -f %s exec caddy caddy reload --config %s --adapter caddyfile\n",
-		s.Settings.Monitoring.Network, obs, prod, obs, strings.Join(reload, " "), prod, s.Settings.Caddy.ConfigPath)
+		"reload them in place, without re-creating a container, by signalling each server from inside\n"+
+		"its container:\n\n"+
+		"    for s in %s; do docker compose -f %s exec $s kill -HUP 1; done\n"+
+		"    docker compose -f %s exec caddy caddy reload --config %s --adapter caddyfile\n\n"+
+		"Not `docker compose kill -s SIGHUP`: the engine records any signal sent that way as a stop by\n"+
+		"hand, and `restart: unless-stopped` then never restarts that container after a crash or a\n"+
+		"reboot (moby/moby#41302; seen on the engine by `go run mage.go engine`).\n",
+		s.Settings.Monitoring.Network, obs, prod, strings.Join(reload, " "), obs, prod, s.Settings.Caddy.ConfigPath)
 }
 
 // writeAccess says how an operator reaches each UI.
