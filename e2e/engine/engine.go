@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type run struct {
 	built      []string // images this run built
 	obsFiles   []string // compose files of the observability project
 	prodFiles  []string
+	volumes    []string // the daemon's volumes before the run
 	failures   []string
 }
 
@@ -124,8 +126,45 @@ func (r *run) tools(ctx context.Context) error {
 	if r.composeBin, err = composeBinary(ctx, r.cfg.Root); err != nil {
 		return err
 	}
+	if r.volumes, err = dockerList(ctx, "volume", "ls", "-q"); err != nil {
+		return err
+	}
 	r.logf("Docker Engine %s (API %s), Docker Compose %s", v, api, composeVersion)
 	return nil
+}
+
+// dockerList runs a docker listing command and returns its lines.
+func dockerList(ctx context.Context, args ...string) ([]string, error) {
+	out, err := docker(ctx, args...)
+	return strings.Fields(out), err
+}
+
+// leftovers lists what the run created and did not remove: containers of
+// its project, volumes that were not there before it, its networks.
+func (r *run) leftovers(ctx context.Context) ([]string, error) {
+	project := strings.ToLower(filepath.Base(r.dir))
+	var left []string
+	cs, err := dockerList(ctx, "ps", "-aq", "--filter", "label=com.docker.compose.project="+project)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		left = append(left, "container "+c)
+	}
+	vs, err := dockerList(ctx, "volume", "ls", "-q")
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		if !slices.Contains(r.volumes, v) {
+			left = append(left, "volume "+v)
+		}
+	}
+	ns, err := dockerList(ctx, "network", "ls", "-q", "--filter", "name=^"+r.committed.Stack.Settings.Monitoring.Network+"$")
+	for _, n := range ns {
+		left = append(left, "network "+n)
+	}
+	return left, err
 }
 
 // cleanup takes the project down with its volumes and removes the project
@@ -143,6 +182,11 @@ func (r *run) cleanup(err *error) {
 			if _, derr := r.compose(ctx, files, "down", "-v", "-t", "5"); derr != nil {
 				*err = errors.Join(*err, fmt.Errorf("cleanup: %w", derr))
 			}
+		}
+		if left, lerr := r.leftovers(ctx); lerr != nil || len(left) > 0 {
+			*err = errors.Join(*err, fmt.Errorf("cleanup: the run left %v behind (%v)", left, lerr))
+		} else {
+			r.logf("cleanup: no container, volume or network of the run is left; the images are kept for the next run")
 		}
 	}
 	if r.cfg.Keep {

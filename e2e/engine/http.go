@@ -152,6 +152,11 @@ func (r *run) silenceState(replica int, id string) (string, error) {
 // than in since (what the sinks had got before), then long enough for any
 // duplicate to arrive, and returns the new notifications per sink.
 func (r *run) waitNotified(ctx context.Context, alert string, since []e2e.Notification, timeout time.Duration) (map[string]int, error) {
+	return r.waitNotifiedSettle(ctx, alert, since, timeout, settle)
+}
+
+// waitNotifiedSettle is waitNotified with how long to wait for duplicates.
+func (r *run) waitNotifiedSettle(ctx context.Context, alert string, since []e2e.Notification, timeout, settle time.Duration) (map[string]int, error) {
 	prior := firingCounts(since, alert)
 	fresh := func() (map[string]int, error) {
 		got, err := r.notifications(ctx)

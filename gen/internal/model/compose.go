@@ -22,6 +22,7 @@ type ComposeService struct {
 	Command     []string          `json:"command,omitempty" yaml:"command,omitempty"`
 	Environment map[string]string `json:"environment,omitempty" yaml:"environment,omitempty"`
 	Volumes     []string          `json:"volumes,omitempty" yaml:"volumes,omitempty"`
+	Tmpfs       []string          `json:"tmpfs,omitempty" yaml:"tmpfs,omitempty"`
 	// Ports are Quoted in the output: unquoted "80:80" is a base-60 number
 	// to YAML 1.1 parsers.
 	Ports           []Quoted             `json:"ports,omitempty" yaml:"ports,omitempty"`
