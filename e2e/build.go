@@ -51,17 +51,17 @@ func (r *run) build(ctx context.Context) error {
 			return err
 		}
 		r.bins[s.name] = bin
-		r.logf("%s: %s %s", s.name, s.module, mod)
+		r.logf("%s: %s", s.name, mod)
 	}
 	return nil
 }
 
 // ServerBinary builds (once, into the tool cache) the server name
 // ("prometheus", "alertmanager" or "caddy") from the module that pins it,
-// checks it is the version CUE pins, and returns the binary and its module
-// version. The binary is static (CGO_ENABLED=0), as the upstream images'
+// checks it is the version CUE pins, and returns the binary and the module
+// it was built from ("module@version"). The binary is static (CGO_ENABLED=0), as the upstream images'
 // are: the same file runs on loopback and in the engine phase's images.
-func ServerBinary(root string, m *gen.Model, name string) (bin, version string, err error) {
+func ServerBinary(root string, m *gen.Model, name string) (bin, module string, err error) {
 	v := m.Stack.Versions
 	pinned := map[string]string{"prometheus": v.Prometheus, "alertmanager": v.Alertmanager, "caddy": v.Caddy}
 	for _, s := range servers {
@@ -79,7 +79,7 @@ func ServerBinary(root string, m *gen.Model, name string) (bin, version string, 
 		if !s.matches(mod, s.pinned(pinned)) {
 			return "", "", fmt.Errorf("%s is built from %s %s, but CUE pins %s", s.name, s.module, mod, s.pinned(pinned))
 		}
-		return bin, mod, nil
+		return bin, s.module + "@" + mod, nil
 	}
 	return "", "", fmt.Errorf("no server %q", name)
 }

@@ -62,11 +62,11 @@ func (r *run) images(ctx context.Context) error {
 			im.extra = map[string]string{"/run.sh": "run.sh"}
 		}
 		if c.Binary != "standin" {
-			bin, version, err := e2e.ServerBinary(r.cfg.Root, r.committed, c.Binary)
+			bin, module, err := e2e.ServerBinary(r.cfg.Root, r.committed, c.Binary)
 			if err != nil {
 				return err
 			}
-			im.bin, im.source = bin, fmt.Sprintf("%s@%s (static)", c.Binary, version)
+			im.bin, im.source = bin, module+" (static, CGO_ENABLED=0)"
 		}
 		how, err := r.buildImage(ctx, im, busybox)
 		if err != nil {
