@@ -9,8 +9,9 @@ type KubernetesSettings struct {
 	Name       string            `json:"name"`
 	Labels     map[string]string `json:"labels"`
 	Prometheus struct {
-		Replicas int    `json:"replicas"`
-		Storage  string `json:"storage"`
+		Replicas       int    `json:"replicas"`
+		Storage        string `json:"storage"`
+		ServiceAccount string `json:"service_account"`
 	} `json:"prometheus"`
 	Alertmanager struct {
 		Replicas int    `json:"replicas"`
@@ -19,6 +20,17 @@ type KubernetesSettings struct {
 	Targets         map[string][]string `json:"targets"`
 	APITargets      map[string][]string `json:"api_targets"`
 	DashboardLabels map[string]string   `json:"dashboard_labels"`
+	// RBAC is what the Prometheus's service account may do (the Role's
+	// rules, rendered as they are).
+	RBAC struct {
+		Rules json.RawMessage `json:"rules"`
+	} `json:"rbac"`
+	// Discovery is what each role of Prometheus's Kubernetes service
+	// discovery reads: the verbs, and by role, API group → resources.
+	Discovery struct {
+		Verbs []string                       `json:"verbs"`
+		Roles map[string]map[string][]string `json:"roles"`
+	} `json:"discovery"`
 	// Credentials are the Secrets to create first: name → key → content.
 	Credentials map[string]map[string]string `json:"credentials"`
 	Operator    struct {
@@ -49,6 +61,13 @@ type KubernetesOutputs struct {
 		Path    string            `json:"path"`
 		Objects []json.RawMessage `json:"objects"`
 	} `json:"scrape"`
+	// RBAC is the Prometheus pods' identity and what it may read.
+	RBAC struct {
+		Path           string          `json:"path"`
+		ServiceAccount json.RawMessage `json:"serviceAccount"`
+		Role           json.RawMessage `json:"role"`
+		RoleBinding    json.RawMessage `json:"roleBinding"`
+	} `json:"rbac"`
 	Dashboards struct {
 		Path string `json:"path"`
 		// Objects are the ConfigMaps by dashboard name, without data.

@@ -15,7 +15,8 @@ import (
 )
 
 // Kubernetes renders ops/k8s/: the operator's objects as CUE evaluated
-// them (checked against the CRDs' CUE definitions), the Alertmanager
+// them (checked against the CRDs' CUE definitions), the Prometheus pods'
+// ServiceAccount, Role and RoleBinding, the Alertmanager
 // configuration Secret holding alertmanager.yml's Kubernetes variant,
 // rendered as alertmanager.yml is, one ConfigMap per dashboard holding the
 // dashboard's rendered JSON (dash: the rendered files by path), and the
@@ -65,6 +66,7 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		{k.Prometheus.Path, one(k.Prometheus.Object)},
 		{k.Alertmanager.Path, append(one(k.Alertmanager.Object), secret)},
 		{k.Rules.Path, one(k.Rules.Object)},
+		{k.RBAC.Path, append(append(one(k.RBAC.ServiceAccount), one(k.RBAC.Role)...), one(k.RBAC.RoleBinding)...)},
 		{k.Scrape.Path, scrape},
 		{k.Dashboards.Path, configMaps},
 	}
