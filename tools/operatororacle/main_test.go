@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const prometheus = `apiVersion: monitoring.coreos.com/v1
+const promObject = `apiVersion: monitoring.coreos.com/v1
 kind: Prometheus
 metadata:
   name: lms
@@ -71,7 +71,7 @@ spec:
 // TestTranslate: the operator's generator runs offline on the objects, in
 // both discovery flavours, and uses the jobName as the job label.
 func TestTranslate(t *testing.T) {
-	res := translate(Request{Files: map[string]string{"p.yaml": prometheus, "s.yaml": scrape, "r.yaml": rbac}})
+	res := translate(Request{Files: map[string]string{"p.yaml": promObject, "s.yaml": scrape, "r.yaml": rbac}})
 	if len(res.Errors) > 0 || len(res.Rejected) > 0 {
 		t.Fatalf("errors %v, rejected %v", res.Errors, res.Rejected)
 	}
@@ -91,8 +91,8 @@ func TestTranslate(t *testing.T) {
 // TestStrictDecoding: a misspelt field is refused, as the API server's
 // strict field validation refuses it.
 func TestStrictDecoding(t *testing.T) {
-	res := translate(Request{Files: map[string]string{"p.yaml": strings.Replace(prometheus, "  version:", "  versoin:", 1)}})
-	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0], `unknown field "spec.versoin"`) {
+	res := translate(Request{Files: map[string]string{"p.yaml": strings.Replace(promObject, "  version:", "  versoin:", 1)}})
+	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0], `unknown field "versoin"`) {
 		t.Fatalf("errors %v, want the unknown field", res.Errors)
 	}
 }
@@ -104,13 +104,13 @@ func TestAuthorize(t *testing.T) {
 		return Need{Namespace: "monitoring", Resource: res, Verbs: verbs}
 	}
 	needs := []Need{need("endpoints", "list", "watch"), need("pods", "list"), need("endpoints", "delete")}
-	res := translate(Request{Files: map[string]string{"p.yaml": prometheus, "r.yaml": rbac}, Access: needs})
+	res := translate(Request{Files: map[string]string{"p.yaml": promObject, "r.yaml": rbac}, Access: needs})
 	got := []bool{res.Access[0].Allowed, res.Access[1].Allowed, res.Access[2].Allowed}
 	if got[0] != true || got[1] != false || got[2] != false {
 		t.Errorf("allowed %v, want [true false false]; %+v", got, res.Access)
 	}
 	unbound := strings.Replace(rbac, "    name: prometheus-lms\n    namespace", "    name: default\n    namespace", 1)
-	res = translate(Request{Files: map[string]string{"p.yaml": prometheus, "r.yaml": unbound}, Access: needs[:1]})
+	res = translate(Request{Files: map[string]string{"p.yaml": promObject, "r.yaml": unbound}, Access: needs[:1]})
 	if res.Access[0].Allowed {
 		t.Errorf("allowed through a binding to another account: %+v", res.Access)
 	}

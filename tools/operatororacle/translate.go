@@ -67,6 +67,9 @@ func translate(req Request) Result {
 	res := Result{Operator: operatorVersion(), Configs: map[string]string{}, Rules: map[string]string{}}
 	objs, errs := decodeFiles(req.Files)
 	res.Errors = append(res.Errors, errs...)
+	if len(errs) > 0 {
+		return res // the operator would see other objects than these
+	}
 	for _, o := range objs {
 		res.Objects = append(res.Objects, o.ref)
 	}

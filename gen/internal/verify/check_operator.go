@@ -69,6 +69,9 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 	}
 	for _, e := range t.res.Errors {
 		file, _, _ := strings.Cut(e, ":")
+		if _, ok := files[file]; !ok {
+			file = k.Prometheus.Path
+		}
 		add(k8sCuePath(m, file), file, "%s", e)
 	}
 	for _, r := range t.res.Rejected {
@@ -85,7 +88,11 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 	if err != nil {
 		return ps // checkPrometheusConfig reports it
 	}
-	for _, flavour := range slices.Sorted(maps.Keys(t.configs)) {
+	// A difference every discovery flavour shares is said once.
+	flavours := slices.Sorted(maps.Keys(t.configs))
+	var diffs []jobDiff
+	seen := map[jobDiff][]string{}
+	for _, flavour := range flavours {
 		cfgs := t.configs[flavour]
 		got, err := jobViews(cfgs[0])
 		if err != nil {
@@ -93,11 +100,20 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 			continue
 		}
 		for _, d := range diffJobs(want, got) {
-			add(d.cuePath(m), k.Scrape.Path, "%s discovery: %s", flavour, d.msg)
+			if seen[d] == nil {
+				diffs = append(diffs, d)
+			}
+			seen[d] = append(seen[d], flavour)
 		}
 		if msg := sameAlertLabels(cfgs); msg != "" {
 			add("outputs.kubernetes.prometheus.object.spec", k.Prometheus.Path, "%s discovery: %s", flavour, msg)
 		}
+	}
+	for _, d := range diffs {
+		if fs := seen[d]; len(fs) < len(flavours) {
+			d.msg = strings.Join(fs, ", ") + " discovery: " + d.msg
+		}
+		add(d.cuePath(m), k.Scrape.Path, "%s", d.msg)
 	}
 	if msg := sameRules(t.res.Rules, files[m.Stack.Outputs.Alerts.Path]); msg != "" {
 		add("outputs.kubernetes.rules.object.spec.groups", k.Rules.Path, "%s", msg)

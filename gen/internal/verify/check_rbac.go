@@ -76,10 +76,10 @@ func k8sRBAC(m *model.Model, files output.Files, t *translation) model.Problems 
 			continue
 		}
 		n := a.Need
-		why := strings.Join(usesOf(uses, n), "; ")
+		why := strings.Join(usesOf(m, uses, n), "; ")
 		msg := fmt.Sprintf("the Prometheus's %s needs %s on %s in namespace %s; no rule bound to its service account grants %s (bindings: %s)",
 			why, strings.Join(n.Verbs, ", "), resourceName(n), namespaceName(n.Namespace), strings.Join(a.Missing, ", "), boundList(a.By))
-		ps = append(ps, model.Problem{Pos: m.PosOf("", grantPath(m, sa.Name, n)), Also: []string{o.RBAC.Path}, Scope: scope, Msg: msg})
+		ps = append(ps, model.Problem{Pos: m.PosOf("", grantPath(m, sa.Name, n, len(a.By) > 0)), Also: []string{o.RBAC.Path}, Scope: scope, Msg: msg})
 	}
 	return ps
 }
@@ -148,10 +148,11 @@ func discoveryNeeds(m *model.Model, uses []sdUse) ([]oracleNeed, model.Problems)
 }
 
 // usesOf are the discoveries that need n.
-func usesOf(uses []sdUse, n oracleNeed) []string {
+func usesOf(m *model.Model, uses []sdUse, n oracleNeed) []string {
+	roles := m.Stack.Settings.Kubernetes.Discovery.Roles
 	var out []string
 	for _, u := range uses {
-		if u.namespace == n.Namespace {
+		if u.namespace == n.Namespace && slices.Contains(roles[u.role][n.APIGroup], n.Resource) {
 			out = append(out, fmt.Sprintf("%s (kubernetes_sd_configs role %s)", u.where, u.role))
 		}
 	}
@@ -180,12 +181,16 @@ func boundList(by []string) string {
 }
 
 // grantPath is where the missing grant belongs: the Prometheus's spec when
-// its pods run as another account than the Role is bound to; else the
-// Role's rule for the resource (its verbs), or its rules.
-func grantPath(m *model.Model, sa string, n oracleNeed) string {
+// its pods run as another account than settings.kubernetes.prometheus
+// names; the RoleBinding's subjects when nothing is bound to the account;
+// else the Role's rule for the resource (its verbs), or its rules.
+func grantPath(m *model.Model, sa string, n oracleNeed, bound bool) string {
 	r := m.Stack.Outputs.Kubernetes.RBAC
-	if sa != m.Stack.Settings.Kubernetes.Prometheus.ServiceAccount || len(r.Role) == 0 {
+	switch {
+	case sa != m.Stack.Settings.Kubernetes.Prometheus.ServiceAccount:
 		return "outputs.kubernetes.prometheus.object.spec"
+	case !bound || len(r.Role) == 0:
+		return "outputs.kubernetes.rbac.roleBinding.subjects"
 	}
 	var role struct {
 		Rules []struct {
