@@ -20,6 +20,9 @@ type KubernetesSettings struct {
 	Targets         map[string][]string `json:"targets"`
 	APITargets      map[string][]string `json:"api_targets"`
 	DashboardLabels map[string]string   `json:"dashboard_labels"`
+	// DatasourceLabels mark the datasource ConfigMap for Grafana's sidecar.
+	DatasourceLabels map[string]string `json:"datasource_labels"`
+	PrometheusURL    string            `json:"prometheus_url"`
 	// RBAC is what the Prometheus's service account may do (the Role's
 	// rules, rendered as they are).
 	RBAC struct {
@@ -39,8 +42,6 @@ type KubernetesSettings struct {
 		ConfigKey           string `json:"config_key"`
 		AlertmanagerService string `json:"alertmanager_service"`
 		WebPort             string `json:"web_port"`
-		ExternalLabel       string `json:"external_label"`
-		ReplicaLabel        string `json:"replica_label"`
 	} `json:"operator"`
 }
 
@@ -68,6 +69,13 @@ type KubernetesOutputs struct {
 		Role           json.RawMessage `json:"role"`
 		RoleBinding    json.RawMessage `json:"roleBinding"`
 	} `json:"rbac"`
+	// Datasource is Grafana's datasource provisioning in a ConfigMap.
+	Datasource struct {
+		Path   string             `json:"path"`
+		Key    string             `json:"key"`
+		Config GrafanaDatasources `json:"config"`
+		Object json.RawMessage    `json:"object"`
+	} `json:"datasource"`
 	Dashboards struct {
 		Path string `json:"path"`
 		// Objects are the ConfigMaps by dashboard name, without data.

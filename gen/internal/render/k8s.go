@@ -16,7 +16,7 @@ import (
 
 // Kubernetes renders ops/k8s/: the operator's objects as CUE evaluated
 // them (checked against the CRDs' CUE definitions), the Prometheus pods'
-// ServiceAccount, Role and RoleBinding, the Alertmanager
+// ServiceAccount, Role and RoleBinding, Grafana's datasource ConfigMap, the Alertmanager
 // configuration Secret holding alertmanager.yml's Kubernetes variant,
 // rendered as alertmanager.yml is, one ConfigMap per dashboard holding the
 // dashboard's rendered JSON (dash: the rendered files by path), and the
@@ -29,6 +29,14 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		return nil, fmt.Errorf("render %s: %w", k.Alertmanager.Path, err)
 	}
 	secret, err := withEntry(k.Alertmanager.ConfigSecret, "stringData", s.Settings.Kubernetes.Operator.ConfigKey, string(am))
+	if err != nil {
+		return nil, err
+	}
+	ds, err := YAML(h, k.Datasource.Config)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", k.Datasource.Path, err)
+	}
+	datasource, err := withEntry(k.Datasource.Object, "data", k.Datasource.Key, string(ds))
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +76,7 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		{k.Rules.Path, one(k.Rules.Object)},
 		{k.RBAC.Path, append(append(one(k.RBAC.ServiceAccount), one(k.RBAC.Role)...), one(k.RBAC.RoleBinding)...)},
 		{k.Scrape.Path, scrape},
+		{k.Datasource.Path, []*yaml.Node{datasource}},
 		{k.Dashboards.Path, configMaps},
 	}
 	if err != nil {
