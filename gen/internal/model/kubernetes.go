@@ -17,7 +17,15 @@ type KubernetesSettings struct {
 		Replicas int    `json:"replicas"`
 		Storage  string `json:"storage"`
 	} `json:"alertmanager"`
-	Targets         map[string][]string `json:"targets"`
+	Targets map[string][]string `json:"targets"`
+	// Services are the Services the targets need that ops/k8s/ does not
+	// create, by job.
+	Services map[string]struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		Port      int    `json:"port"`
+		Owner     string `json:"owner"`
+	} `json:"services"`
 	APITargets      map[string][]string `json:"api_targets"`
 	DashboardLabels map[string]string   `json:"dashboard_labels"`
 	// DatasourceLabels mark the datasource ConfigMap for Grafana's sidecar.

@@ -183,6 +183,7 @@ func KubernetesReadme(s *model.Stack, files []output.File) []byte {
 			fmt.Fprintf(&b, "| `%s` | `%s` | `%s/%s/%s` | %s |\n", name, key, k.Operator.SecretsDir, name, key, keys[key])
 		}
 	}
+	writeClusterNeeds(&b, s)
 	fmt.Fprintf(&b, "\n## Apply\n\n    kubectl apply --server-side -f %s/\n", pathDir(s.Outputs.Kubernetes.Readme))
 	return []byte(b.String())
 }
@@ -192,4 +193,29 @@ func pathDir(p string) string {
 		return p[:i]
 	}
 	return "."
+}
+
+// writeClusterNeeds says what the cluster must already have: the operator,
+// the Services the scrape targets reach, and the Grafana that loads the
+// ConfigMaps.
+func writeClusterNeeds(b *strings.Builder, s *model.Stack) {
+	k := s.Settings.Kubernetes
+	fmt.Fprintf(b, "\n## What the cluster must already have\n\n"+
+		"prometheus-operator %s with its CRDs, watching the namespace `%s`. The scrape targets reach these\n"+
+		"Services, which nothing here creates:\n\n| job | Service | port | created by |\n|---|---|---|---|\n", k.Operator.Version, k.Namespace)
+	for _, job := range slices.Sorted(maps.Keys(k.Services)) {
+		sv := k.Services[job]
+		fmt.Fprintf(b, "| `%s` | `%s.%s.svc` | %d | %s |\n", job, sv.Name, sv.Namespace, sv.Port, sv.Owner)
+	}
+	fmt.Fprintf(b, "\nGrafana's sidecars load the ConfigMaps of `%s` labelled %s (dashboards) and %s (the\n"+
+		"datasource the dashboards name, `%s`); Prometheus is reached at %s.\n",
+		k.Namespace, labelList(k.DashboardLabels), labelList(k.DatasourceLabels), s.Settings.Grafana.Datasource.UID, k.PrometheusURL)
+}
+
+func labelList(ls map[string]string) string {
+	var out []string
+	for _, l := range slices.Sorted(maps.Keys(ls)) {
+		out = append(out, fmt.Sprintf("`%s: %q`", l, ls[l]))
+	}
+	return strings.Join(out, ", ")
 }
