@@ -52,9 +52,13 @@ func k8sRBAC(m *model.Model, files output.Files, t *translation) model.Problems 
 	if len(needs) == 0 {
 		return ps
 	}
-	t, more := operatorTranslation(m, files, needs)
-	if t == nil {
-		return append(ps, more...)
+	answers, ok := answersFor(t.res.Access, needs)
+	if !ok {
+		var more model.Problems
+		if t, more = operatorTranslation(m, files, needs); t == nil {
+			return append(ps, more...)
+		}
+		answers, _ = answersFor(t.res.Access, needs)
 	}
 	sa := t.res.ServiceAccount
 	o := m.Stack.Outputs.Kubernetes
@@ -71,7 +75,7 @@ func k8sRBAC(m *model.Model, files output.Files, t *translation) model.Problems 
 				Msg: fmt.Sprintf("%s %s grants cluster-wide; the Prometheus may only read its namespace %s", r.Kind, r.Name, k.Namespace)})
 		}
 	}
-	for _, a := range t.res.Access {
+	for _, a := range answers {
 		if a.Allowed {
 			continue
 		}
@@ -82,6 +86,21 @@ func k8sRBAC(m *model.Model, files output.Files, t *translation) model.Problems 
 		ps = append(ps, model.Problem{Pos: m.PosOf("", grantPath(m, sa.Name, n, len(a.By) > 0)), Also: []string{o.RBAC.Path}, Scope: scope, Msg: msg})
 	}
 	return ps
+}
+
+// answersFor picks the answers to needs; false when one was not asked.
+func answersFor(all []oracleAnswer, needs []oracleNeed) ([]oracleAnswer, bool) {
+	var out []oracleAnswer
+	for _, n := range needs {
+		i := slices.IndexFunc(all, func(a oracleAnswer) bool {
+			return a.Need.Namespace == n.Namespace && a.Need.APIGroup == n.APIGroup && a.Need.Resource == n.Resource && slices.Equal(a.Need.Verbs, n.Verbs)
+		})
+		if i < 0 {
+			return nil, false
+		}
+		out = append(out, all[i])
+	}
+	return out, true
 }
 
 // discoveryUses reads every Kubernetes service discovery off the

@@ -49,12 +49,15 @@ type oracleResult struct {
 	Configs        map[string]string `json:"configs"`
 	Rules          map[string]string `json:"rules"`
 	Rejected       []string          `json:"rejected"`
-	Access         []struct {
-		Need    oracleNeed `json:"need"`
-		Allowed bool       `json:"allowed"`
-		By      []string   `json:"by"`
-		Missing []string   `json:"missing"`
-	} `json:"access"`
+	Access         []oracleAnswer    `json:"access"`
+}
+
+// oracleAnswer says whether a need is granted (the oracle's Answer).
+type oracleAnswer struct {
+	Need    oracleNeed `json:"need"`
+	Allowed bool       `json:"allowed"`
+	By      []string   `json:"by"`
+	Missing []string   `json:"missing"`
 }
 
 // runOracle runs tools/operatororacle (built once and cached, as the Caddy
@@ -107,8 +110,13 @@ type translation struct {
 }
 
 // operatorTranslation runs the oracle and loads what it generated; a
-// problem when either fails.
+// problem when either fails. Without needs it asks what every role of
+// settings.kubernetes.discovery needs in the Prometheus's namespace, so
+// that k8s-rbac rarely has to run it a second time.
 func operatorTranslation(m *model.Model, files output.Files, needs []oracleNeed) (*translation, model.Problems) {
+	if needs == nil {
+		needs = presumedNeeds(m)
+	}
 	k := m.Stack.Outputs.Kubernetes
 	prob := func(format string, args ...any) model.Problems {
 		return model.Problems{{Pos: m.PosOf("", "outputs.kubernetes.prometheus.object"), Also: []string{k.Prometheus.Path},
@@ -133,6 +141,17 @@ func operatorTranslation(m *model.Model, files output.Files, needs []oracleNeed)
 		}
 	}
 	return t, nil
+}
+
+// presumedNeeds is what each role of settings.kubernetes.discovery needs in
+// the namespace of the objects.
+func presumedNeeds(m *model.Model) []oracleNeed {
+	var uses []sdUse
+	for role := range m.Stack.Settings.Kubernetes.Discovery.Roles {
+		uses = append(uses, sdUse{role: role, namespace: m.Stack.Settings.Kubernetes.Namespace})
+	}
+	needs, _ := discoveryNeeds(m, uses)
+	return needs
 }
 
 // podConfig is the configuration as replica i's Prometheus reads it: the
