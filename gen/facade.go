@@ -39,6 +39,8 @@ const (
 	APISource = model.APISource
 	// CaddyCheckDir is the module of the Caddyfile validator.
 	CaddyCheckDir = verify.CaddyCheckDir
+	// OperatorOracleDir is the module of prometheus-operator's translation.
+	OperatorOracleDir = verify.OperatorOracleDir
 )
 
 var (

@@ -131,7 +131,8 @@ func Check() error {
 }
 
 // check runs the configuration checks (drift, cue fmt), then the tool's
-// own checks (go vet, gofmt, go test, in both modules). The tool's checks
+// own checks (go vet, gofmt, go test, in the root module and the two
+// tool modules gen builds). The tool's checks
 // read the code, the schema and the fixtures, never the live envs/; they
 // are skipped when nothing they read has changed since they last passed
 // on this machine, unless always is set (CI).
@@ -158,9 +159,11 @@ func check(always bool) error {
 		before := len(failed)
 		step("go vet", run("", "go", "vet", "./..."))
 		step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
+		step("go vet "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "vet", "./..."))
 		step("gofmt", gofmt())
 		step("go test", run("", "go", "test", "./..."))
 		step("go test "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "test", "./..."))
+		step("go test "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "test", "./..."))
 		if len(failed) == before {
 			if err := os.WriteFile(stamp, nil, 0o644); err != nil {
 				return err

@@ -9,16 +9,39 @@ type KubernetesSettings struct {
 	Name       string            `json:"name"`
 	Labels     map[string]string `json:"labels"`
 	Prometheus struct {
-		Replicas int    `json:"replicas"`
-		Storage  string `json:"storage"`
+		Replicas       int    `json:"replicas"`
+		Storage        string `json:"storage"`
+		ServiceAccount string `json:"service_account"`
 	} `json:"prometheus"`
 	Alertmanager struct {
 		Replicas int    `json:"replicas"`
 		Storage  string `json:"storage"`
 	} `json:"alertmanager"`
-	Targets         map[string][]string `json:"targets"`
+	Targets map[string][]string `json:"targets"`
+	// Services are the Services the targets need that ops/k8s/ does not
+	// create, by job.
+	Services map[string]struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		Port      int    `json:"port"`
+		Owner     string `json:"owner"`
+	} `json:"services"`
 	APITargets      map[string][]string `json:"api_targets"`
 	DashboardLabels map[string]string   `json:"dashboard_labels"`
+	// DatasourceLabels mark the datasource ConfigMap for Grafana's sidecar.
+	DatasourceLabels map[string]string `json:"datasource_labels"`
+	PrometheusURL    string            `json:"prometheus_url"`
+	// RBAC is what the Prometheus's service account may do (the Role's
+	// rules, rendered as they are).
+	RBAC struct {
+		Rules json.RawMessage `json:"rules"`
+	} `json:"rbac"`
+	// Discovery is what each role of Prometheus's Kubernetes service
+	// discovery reads: the verbs, and by role, API group → resources.
+	Discovery struct {
+		Verbs []string                       `json:"verbs"`
+		Roles map[string]map[string][]string `json:"roles"`
+	} `json:"discovery"`
 	// Credentials are the Secrets to create first: name → key → content.
 	Credentials map[string]map[string]string `json:"credentials"`
 	Operator    struct {
@@ -27,8 +50,6 @@ type KubernetesSettings struct {
 		ConfigKey           string `json:"config_key"`
 		AlertmanagerService string `json:"alertmanager_service"`
 		WebPort             string `json:"web_port"`
-		ExternalLabel       string `json:"external_label"`
-		ReplicaLabel        string `json:"replica_label"`
 	} `json:"operator"`
 }
 
@@ -49,6 +70,20 @@ type KubernetesOutputs struct {
 		Path    string            `json:"path"`
 		Objects []json.RawMessage `json:"objects"`
 	} `json:"scrape"`
+	// RBAC is the Prometheus pods' identity and what it may read.
+	RBAC struct {
+		Path           string          `json:"path"`
+		ServiceAccount json.RawMessage `json:"serviceAccount"`
+		Role           json.RawMessage `json:"role"`
+		RoleBinding    json.RawMessage `json:"roleBinding"`
+	} `json:"rbac"`
+	// Datasource is Grafana's datasource provisioning in a ConfigMap.
+	Datasource struct {
+		Path   string             `json:"path"`
+		Key    string             `json:"key"`
+		Config GrafanaDatasources `json:"config"`
+		Object json.RawMessage    `json:"object"`
+	} `json:"datasource"`
 	Dashboards struct {
 		Path string `json:"path"`
 		// Objects are the ConfigMaps by dashboard name, without data.

@@ -15,7 +15,8 @@ import (
 )
 
 // Kubernetes renders ops/k8s/: the operator's objects as CUE evaluated
-// them (checked against the CRDs' CUE definitions), the Alertmanager
+// them (checked against the CRDs' CUE definitions), the Prometheus pods'
+// ServiceAccount, Role and RoleBinding, Grafana's datasource ConfigMap, the Alertmanager
 // configuration Secret holding alertmanager.yml's Kubernetes variant,
 // rendered as alertmanager.yml is, one ConfigMap per dashboard holding the
 // dashboard's rendered JSON (dash: the rendered files by path), and the
@@ -28,6 +29,14 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		return nil, fmt.Errorf("render %s: %w", k.Alertmanager.Path, err)
 	}
 	secret, err := withEntry(k.Alertmanager.ConfigSecret, "stringData", s.Settings.Kubernetes.Operator.ConfigKey, string(am))
+	if err != nil {
+		return nil, err
+	}
+	ds, err := YAML(h, k.Datasource.Config)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", k.Datasource.Path, err)
+	}
+	datasource, err := withEntry(k.Datasource.Object, "data", k.Datasource.Key, string(ds))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +74,9 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		{k.Prometheus.Path, one(k.Prometheus.Object)},
 		{k.Alertmanager.Path, append(one(k.Alertmanager.Object), secret)},
 		{k.Rules.Path, one(k.Rules.Object)},
+		{k.RBAC.Path, append(append(one(k.RBAC.ServiceAccount), one(k.RBAC.Role)...), one(k.RBAC.RoleBinding)...)},
 		{k.Scrape.Path, scrape},
+		{k.Datasource.Path, []*yaml.Node{datasource}},
 		{k.Dashboards.Path, configMaps},
 	}
 	if err != nil {
@@ -172,6 +183,7 @@ func KubernetesReadme(s *model.Stack, files []output.File) []byte {
 			fmt.Fprintf(&b, "| `%s` | `%s` | `%s/%s/%s` | %s |\n", name, key, k.Operator.SecretsDir, name, key, keys[key])
 		}
 	}
+	writeClusterNeeds(&b, s)
 	fmt.Fprintf(&b, "\n## Apply\n\n    kubectl apply --server-side -f %s/\n", pathDir(s.Outputs.Kubernetes.Readme))
 	return []byte(b.String())
 }
@@ -181,4 +193,29 @@ func pathDir(p string) string {
 		return p[:i]
 	}
 	return "."
+}
+
+// writeClusterNeeds says what the cluster must already have: the operator,
+// the Services the scrape targets reach, and the Grafana that loads the
+// ConfigMaps.
+func writeClusterNeeds(b *strings.Builder, s *model.Stack) {
+	k := s.Settings.Kubernetes
+	fmt.Fprintf(b, "\n## What the cluster must already have\n\n"+
+		"prometheus-operator %s with its CRDs, watching the namespace `%s`. The scrape targets reach these\n"+
+		"Services, which nothing here creates:\n\n| job | Service | port | created by |\n|---|---|---|---|\n", k.Operator.Version, k.Namespace)
+	for _, job := range slices.Sorted(maps.Keys(k.Services)) {
+		sv := k.Services[job]
+		fmt.Fprintf(b, "| `%s` | `%s.%s.svc` | %d | %s |\n", job, sv.Name, sv.Namespace, sv.Port, sv.Owner)
+	}
+	fmt.Fprintf(b, "\nGrafana's sidecars load the ConfigMaps of `%s` labelled %s (dashboards) and %s (the\n"+
+		"datasource the dashboards name, `%s`); Prometheus is reached at %s.\n",
+		k.Namespace, labelList(k.DashboardLabels), labelList(k.DatasourceLabels), s.Settings.Grafana.Datasource.UID, k.PrometheusURL)
+}
+
+func labelList(ls map[string]string) string {
+	var out []string
+	for _, l := range slices.Sorted(maps.Keys(ls)) {
+		out = append(out, fmt.Sprintf("`%s: %q`", l, ls[l]))
+	}
+	return strings.Join(out, ", ")
 }

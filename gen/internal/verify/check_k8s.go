@@ -389,6 +389,8 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 
+	ps = append(ps, checkK8sDatasource(m, files)...)
+
 	// Dashboards: a ConfigMap each, with the sidecar's label and the JSON.
 	byKey := map[string]k8sObject{}
 	for _, cm := range set.dashboards {
@@ -417,39 +419,94 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 	return ps
 }
 
-// checkK8sRoutes runs every routing case on the configuration in the
-// Kubernetes Secret, with the label prometheus-operator adds to every
-// alert (external_label "<namespace>/<name>"; it drops replica_label), so
-// the routing proofs hold for the alerts the operator's Prometheus sends.
+// checkK8sDatasource: Grafana's datasource sidecar loads the datasource
+// ConfigMap (its label), and the datasource it provisions is the one every
+// dashboard names by uid.
+func checkK8sDatasource(m *model.Model, files output.Files) model.Problems {
+	d := m.Stack.Outputs.Kubernetes.Datasource
+	k := m.Stack.Settings.Kubernetes
+	prob := func(format string, args ...any) model.Problems {
+		return model.Problems{{Pos: m.PosOf("", "outputs.kubernetes.datasource"), Also: []string{d.Path}, Scope: "stack: " + path.Base(d.Path), Msg: fmt.Sprintf(format, args...)}}
+	}
+	docs, err := k8sDocs(files[d.Path])
+	if err != nil || len(docs) != 1 || docs[0].Kind != "ConfigMap" {
+		return prob("does not hold one ConfigMap")
+	}
+	cm := docs[0]
+	for l, v := range k.DatasourceLabels {
+		if cm.Metadata.Labels[l] != v {
+			return prob("ConfigMap %s lacks the label %s=%q Grafana's datasource sidecar loads", cm.Metadata.Name, l, v)
+		}
+	}
+	var cfg model.GrafanaDatasources
+	if err := yaml.Unmarshal([]byte(cm.Data[d.Key]), &cfg); err != nil {
+		return prob("ConfigMap %s key %s does not read: %v", cm.Metadata.Name, d.Key, err)
+	}
+	uid := m.Stack.Settings.Grafana.Datasource.UID
+	found := false
+	for _, ds := range cfg.Datasources {
+		found = found || ds.UID == uid
+	}
+	if !found {
+		return prob("ConfigMap %s provisions no datasource with uid %q, which the dashboards use", cm.Metadata.Name, uid)
+	}
+	return nil
+}
+
+// checkK8sRoutes runs every routing and inhibition case on the
+// configuration in the Kubernetes Secret, with the labels the alerts of the
+// operator's Prometheus really carry: the case's labels, then the external
+// labels and alert relabelling of the configuration prometheus-operator
+// generates (tools/operatororacle), as Prometheus v2.54.1 applies them
+// before sending (alertLabels). So the routing proofs hold for the alerts
+// Alertmanager receives in the cluster.
 func checkK8sRoutes(m *model.Model, files output.Files) model.Problems {
+	t, _ := operatorTranslation(m, files, nil)
+	if t == nil {
+		return nil // checkK8sOperator reports why
+	}
+	return k8sRoutes(m, files, t)
+}
+
+// k8sRoutes is checkK8sRoutes on a translation.
+func k8sRoutes(m *model.Model, files output.Files, t *translation) model.Problems {
 	set, _ := loadK8s(m, files)
 	if set == nil || set.configSecret == nil || !promql.AllRulesParse(m.Stack) {
 		return nil // checkK8sObjects and checkK8sAlertmanager report why
 	}
-	var ps model.Problems
 	k := m.Stack.Settings.Kubernetes
 	cfg, err := amconfig.Load(set.configSecret.StringData[k.Operator.ConfigKey])
 	if err != nil {
 		return nil // checkK8sAlertmanager reports it
 	}
-	value := set.prometheus.Metadata.Namespace + "/" + set.prometheus.Metadata.Name
+	if t.configs == nil {
+		return nil // k8sOperator reports why
+	}
+	// Every flavour and replica sends the same labels (checkK8sOperator);
+	// the first stands for them all.
+	prom := t.configs[slices.Sorted(maps.Keys(t.configs))[0]][0]
+	var ps model.Problems
 	art := path.Base(m.Stack.Outputs.Kubernetes.Alertmanager.Path)
 	for _, c := range append(routes.DeriveRouteCases(m.Stack), routes.HandRouteCases(m.Stack)...) {
-		c.Labels = maps.Clone(c.Labels)
-		c.Labels[k.Operator.ExternalLabel] = value
+		ls, keep := alertLabels(prom, c.Labels)
+		if !keep {
+			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q", art, c.Name), Msg: "the operator's alert_relabel_configs drop the alert"})
+			continue
+		}
+		c.Labels = ls
 		if f := routes.RunRouteCase(cfg, c); f != "" {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q with %s=%q", art, c.Name, k.Operator.ExternalLabel, value), Msg: f})
+			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q with the operator's labels", art, c.Name), Msg: f})
 		}
 	}
-	for i, t := range m.Stack.InhibitTests {
-		t.Source, t.Target = maps.Clone(t.Source), maps.Clone(t.Target)
-		t.Source[k.Operator.ExternalLabel], t.Target[k.Operator.ExternalLabel] = value, value
-		muted, err := routes.RunInhibitCase(cfg, t)
-		if err == nil && muted != t.Muted {
-			err = fmt.Errorf("target %v muted = %v, want %v", t.Target, muted, t.Muted)
+	for i, tc := range m.Stack.InhibitTests {
+		tc.Source, _ = alertLabels(prom, tc.Source)
+		tc.Target, _ = alertLabels(prom, tc.Target)
+		muted, err := routes.RunInhibitCase(cfg, tc)
+		if err == nil && muted != tc.Muted {
+			err = fmt.Errorf("target %v muted = %v, want %v", tc.Target, muted, tc.Muted)
 		}
 		if err != nil {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: err.Error()})
+			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q with the operator's labels", art, tc.Name), Msg: err.Error()})
 		}
 	}
 	return ps

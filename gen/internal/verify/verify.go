@@ -43,7 +43,8 @@ var checks = []check{
 	{"k8s-objects", checkK8sObjects},
 	{"k8s-rules", checkK8sRules},
 	{"k8s-alertmanager", checkK8sAlertmanager},
-	{"k8s-routes", checkK8sRoutes},
+	// k8s-operator, k8s-rbac and k8s-routes: one run of the oracle.
+	{"k8s-operator", checkK8sTranslation},
 }
 
 // Options adapt a verification to its caller.

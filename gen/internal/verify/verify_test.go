@@ -1,8 +1,14 @@
 package verify
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-kit/log"
+	promconfig "github.com/prometheus/prometheus/config"
 
 	amconfig "github.com/prometheus/alertmanager/config"
 	pmodel "github.com/prometheus/common/model"
@@ -78,8 +84,20 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"k8s alerting to another Service", checkK8sObjects, o.Kubernetes.Prometheus.Path, "name: alertmanager-operated", "name: alertmanager-main", "alerts go to monitoring/alertmanager-main"},
 		{"k8s selector left out", checkK8sObjects, o.Kubernetes.Prometheus.Path, "  podMonitorSelector:\n", "  podMonitorSelectorr:\n", "spec.podMonitorSelector is not an explicit label selector"},
 		{"k8s dashboard ConfigMap without the sidecar label", checkK8sObjects, o.Kubernetes.Dashboards.Path, `grafana_dashboard: "1"`, `grafana_dashboard: "0"`, "lacks the label grafana_dashboard"},
+		{"k8s datasource ConfigMap without the sidecar label", checkK8sObjects, o.Kubernetes.Datasource.Path, `grafana_datasource: "1"`, `grafana_datasource: "0"`, "lacks the label grafana_datasource"},
+		{"k8s datasource of another uid", checkK8sObjects, o.Kubernetes.Datasource.Path, "uid: prometheus", "uid: other", `provisions no datasource with uid "prometheus"`},
 		{"k8s dashboard ConfigMap stale", checkK8sObjects, o.Kubernetes.Dashboards.Path, `"title": "LMS API overview"`, `"title": "LMS API"`, "does not hold the rendered dashboard"},
-		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog" with prometheus="monitoring/lms"`},
+		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog" with the operator's labels`},
+		{"k8s Prometheus without its service account", checkK8sRBAC, o.Kubernetes.Prometheus.Path, "  serviceAccountName: prometheus-lms\n", "", "service account monitoring/default: the Prometheus's alerting.alertmanagers[0] (kubernetes_sd_configs role endpoints) needs list, watch on endpoints in namespace monitoring; no rule bound to its service account grants list, watch (bindings: none)"},
+		{"k8s Role without list on endpoints", checkK8sRBAC, o.Kubernetes.RBAC.Path, "      - endpoints\n    verbs:\n      - get\n      - list\n", "      - endpoints\n    verbs:\n      - get\n", "needs list, watch on endpoints in namespace monitoring; no rule bound to its service account grants list (bindings: RoleBinding monitoring/lms-prometheus → Role monitoring/lms-prometheus)"},
+		{"k8s Role without EndpointSlices", checkK8sRBAC, o.Kubernetes.RBAC.Path, "      - discovery.k8s.io\n", "      - discovery.k8s.io.example\n", "(kubernetes_sd_configs role endpointslice) needs list, watch on endpointslices.discovery.k8s.io"},
+		{"k8s RoleBinding to another account", checkK8sRBAC, o.Kubernetes.RBAC.Path, "    name: prometheus-lms\n    namespace: monitoring\n", "    name: default\n    namespace: monitoring\n", "grants list, watch (bindings: none)"},
+		{"k8s service account no object creates", checkK8sRBAC, o.Kubernetes.Prometheus.Path, "serviceAccountName: prometheus-lms", "serviceAccountName: prometheus", "runs as service account prometheus, which no ServiceAccount object in ops/k8s creates"},
+		{"k8s misspelt field (operator's strict decoding)", checkK8sOperator, o.Kubernetes.Prometheus.Path, "  replicas: 2\n", "  replicaz: 2\n", `ops/k8s/prometheus.yaml: document 0: error unmarshaling JSON: while decoding JSON: json: unknown field "replicaz"`},
+		{"k8s ScrapeConfig without jobName (operator's job label)", checkK8sOperator, o.Kubernetes.Scrape.Path, "  jobName: caddy\n", "", `scrape job scrapeConfig/monitoring/caddy gives job="scrapeConfig/monitoring/caddy", which is no job of prometheus.yml`},
+		{"k8s ScrapeConfig metrics path", checkK8sOperator, o.Kubernetes.Scrape.Path, "  metricsPath: /metrics\n", "  metricsPath: /metric\n", `job="lms_api_prod": metrics path /metric, prometheus.yml /metrics`},
+		{"k8s ScrapeConfig interval", checkK8sOperator, o.Kubernetes.Scrape.Path, "  jobName: caddy\n", "  jobName: caddy\n  scrapeInterval: 1m\n", `job="caddy": scrape interval 1m, prometheus.yml 15s`},
+		{"k8s replica label left on alerts", checkK8sOperator, o.Kubernetes.Prometheus.Path, "  replicas: 2\n", "  replicas: 2\n  replicaExternalLabelName: \"\"\n  externalLabels:\n    replica: $(POD_NAME)\n", "Alertmanager would not de-duplicate them"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}
 	for _, tc := range cases {
@@ -139,4 +157,41 @@ func TestNoSecretsShapes(t *testing.T) {
 			t.Errorf("%q: flagged %v, want %v", tc.line, got, tc.want)
 		}
 	}
+}
+
+// TestOperatorTranslation: prometheus-operator's own translation of the
+// fixture's ops/k8s/ (tools/operatororacle) agrees with its compose
+// prometheus.yml and alerts.yml, and every route and inhibition case holds
+// on the labels its alerts carry. With -v it prints the comparison, job by
+// job label.
+func TestOperatorTranslation(t *testing.T) {
+	m, files := generate(t)
+	if ps := checkK8sTranslation(m, files); len(ps) > 0 {
+		t.Fatalf("the operator's translation disagrees:\n%v", ps)
+	}
+	tr, ps := operatorTranslation(m, files, nil)
+	if tr == nil {
+		t.Fatal(ps)
+	}
+	compose, err := promconfig.Load(string(files[m.Stack.Outputs.Prometheus.Path]), false, log.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := jobViews(compose)
+	var b strings.Builder
+	fmt.Fprintf(&b, "prometheus-operator %s\n| job label | compose job_name / operator job_name | targets (compose / operator) | target labels but instance | metrics path | interval / timeout |\n|---|---|---|---|---|---|\n", tr.res.Operator)
+	for _, flavour := range slices.Sorted(maps.Keys(tr.configs)) {
+		got, _ := jobViews(tr.configs[flavour][0])
+		for _, job := range slices.Sorted(maps.Keys(want)) {
+			w, g := want[job], got[job]
+			fmt.Fprintf(&b, "| %s (%s) | %s / %s | %d / %d | %s | %s | %s / %s |\n", job, flavour, w.jobName, g.jobName, w.targets, g.targets,
+				strings.Join(g.Labels, " "), g.Path, g.Interval, g.Timeout)
+		}
+		ext, _ := alertLabels(tr.configs[flavour][0], nil)
+		fmt.Fprintf(&b, "%s: external labels %v; alerts carry %v after alert_relabel_configs\n", flavour, tr.configs[flavour][0].GlobalConfig.ExternalLabels, ext)
+	}
+	for name, text := range tr.res.Rules {
+		fmt.Fprintf(&b, "rule file %s: %d bytes, equal to alerts.yml\n", name, len(text))
+	}
+	t.Log("\n" + b.String())
 }
