@@ -426,31 +426,14 @@ func checkK8sRoutes(m *model.Model, files output.Files) model.Problems {
 	if set == nil || set.configSecret == nil || !promql.AllRulesParse(m.Stack) {
 		return nil // checkK8sObjects and checkK8sAlertmanager report why
 	}
-	var ps model.Problems
 	k := m.Stack.Settings.Kubernetes
 	cfg, err := amconfig.Load(set.configSecret.StringData[k.Operator.ConfigKey])
 	if err != nil {
 		return nil // checkK8sAlertmanager reports it
 	}
-	value := set.prometheus.Metadata.Namespace + "/" + set.prometheus.Metadata.Name
-	art := path.Base(m.Stack.Outputs.Kubernetes.Alertmanager.Path)
-	for _, c := range append(routes.DeriveRouteCases(m.Stack), routes.HandRouteCases(m.Stack)...) {
-		c.Labels = maps.Clone(c.Labels)
-		c.Labels[k.Operator.ExternalLabel] = value
-		if f := routes.RunRouteCase(cfg, c); f != "" {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q with %s=%q", art, c.Name, k.Operator.ExternalLabel, value), Msg: f})
-		}
+	senders, err := k8sSenders(m, set)
+	if err != nil {
+		return model.Problems{{Pos: m.PosOf("", "settings.kubernetes.operator"), Scope: "stack: " + path.Base(m.Stack.Outputs.Kubernetes.Prometheus.Path), Msg: err.Error()}}
 	}
-	for i, t := range m.Stack.InhibitTests {
-		t.Source, t.Target = maps.Clone(t.Source), maps.Clone(t.Target)
-		t.Source[k.Operator.ExternalLabel], t.Target[k.Operator.ExternalLabel] = value, value
-		muted, err := routes.RunInhibitCase(cfg, t)
-		if err == nil && muted != t.Muted {
-			err = fmt.Errorf("target %v muted = %v, want %v", t.Target, muted, t.Muted)
-		}
-		if err != nil {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: err.Error()})
-		}
-	}
-	return ps
+	return routes.RunCases(m, cfg, senders, path.Base(m.Stack.Outputs.Kubernetes.Alertmanager.Path))
 }

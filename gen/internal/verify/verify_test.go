@@ -78,7 +78,12 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"k8s selector left out", checkK8sObjects, o.Kubernetes.Prometheus.Path, "  podMonitorSelector:\n", "  podMonitorSelectorr:\n", "spec.podMonitorSelector is not an explicit label selector"},
 		{"k8s dashboard ConfigMap without the sidecar label", checkK8sObjects, o.Kubernetes.Dashboards.Path, `grafana_dashboard: "1"`, `grafana_dashboard: "0"`, "lacks the label grafana_dashboard"},
 		{"k8s dashboard ConfigMap stale", checkK8sObjects, o.Kubernetes.Dashboards.Path, `"title": "LMS API overview"`, `"title": "LMS API"`, "does not hold the rendered dashboard"},
-		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog" with prometheus="monitoring/lms"`},
+		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog": labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack]`},
+		// What Alertmanager receives is what Prometheus's external labels
+		// and alert_relabel_configs make of the rule's labels.
+		{"prometheus.yml drops the environment from alerts: production stops paging", checkRouting, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: environment\n", "is a production critical alert but pages nobody (receivers [ops-slack])"},
+		{"prometheus.yml drops the environment: route cases on the delivered labels", checkRouteTests, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: environment\n", `reach [ops-slack], want [production-pagerduty production-slack]; routes taken: {} (as prometheus sends it)`},
+		{"prometheus.yml drops an alert", checkDeliveredOnce, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: drop\n      source_labels: [alertname]\n      regex: Watchdog\n", "alert Watchdog: in the compose topology, dropped by the alert_relabel_configs of prometheus: Alertmanager never receives it"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}
 	for _, tc := range cases {
