@@ -74,7 +74,7 @@ var badEdits = []badEdit{
 		[]string{"envs/staging/env.cue:9:15: env staging: [unique-envs] target:"}},
 
 	// Real parsers.
-	{"Prometheus config loader", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
+	{"Prometheus config loader", "envs/prometheus.cue", `job_name:     e.job`, `job_name:     "prometheus"`,
 		[]string{"[prometheus-config] Prometheus v2.54.1 rejects it", `found multiple scrape configs with job name "prometheus"`}},
 	{"PromQL parser", "envs/alerts.cue", `expr:  "up{\(sel)} == 0"`, `expr:  "up{\(sel)} === 0"`,
 		[]string{"envs/alerts.cue:43:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`}},
@@ -174,7 +174,7 @@ var badEdits = []badEdit{
 	{"Grafana without its admin password file", "envs/compose.cue", `GF_SECURITY_ADMIN_PASSWORD__FILE: "\(settings.secrets.mount_dir)/\(g.admin_password_secret)"`, `GF_SECURITY_ADMIN_PASSWORD_HINT: "see the wiki"`,
 		[]string{"service grafana: [exposure] Grafana's admin password is not read from a compose secret"}},
 	{"the public site proxies to Alertmanager", "envs/caddy.cue", `upstream: "api:\(settings.services.api.port)"`, `upstream: "alertmanager:\(settings.services.alertmanager.port)"`,
-		[]string{"envs/caddy.cue:", "[exposure] proxies the public site to alertmanager, whose UI does not authenticate its users"}},
+		[]string{"envs/caddy.cue:13:12: stack: settings.caddy.upstream: the public site would proxy to alertmanager, a service of the stack that does not authenticate its users"}},
 	{"retention shorter than an alert window", "envs/prod/alerts.cue", `LMSHighErrorRate: {threshold: 0.05, window: "5m"`, `LMSHighErrorRate: {threshold: 0.05, window: "40d"`,
 		[]string{"envs/prod/alerts.cue:", "window 40d is longer than Prometheus keeps samples (settings.prometheus.retention.time 30d)"}},
 	{"retention shorter than the dashboards' range", "envs/prometheus.cue", `retention: {time: "30d"`, `retention: {time: "2h"`,
@@ -185,7 +185,7 @@ var badEdits = []badEdit{
 		[]string{"envs/stack.cue:28:35: stack: settings.services.grafana.host_port: host port 9090/tcp of Grafana (settings.services.grafana.host_port) is also published by prometheus (settings.services.prometheus.host_port)"}},
 	{"a named volume not declared", "envs/compose.cue", "(named.grafana): {}\n", "",
 		[]string{"envs/compose.cue:", "[compose-spec] Compose (github.com/compose-spec/compose-go/v2 v2.16.2) rejects it", "grafana_data"}},
-	{"a required variable escaped, so never required", "envs/compose.cue", `(c.env.domain): "${\(c.env.domain):?`, `(c.env.domain): "$${\(c.env.domain):?`,
+	{"a required variable escaped, so never required", "envs/compose.cue", `(c.env.domain):  "${\(c.env.domain):?`, `(c.env.domain):  "$${\(c.env.domain):?`,
 		[]string{"[compose-spec] Compose (github.com/compose-spec/compose-go/v2 v2.16.2) loads it with APP_DOMAIN unset"}},
 	{"a port beyond 65535 published", "envs/stack.cue", `caddy: {ports: [80, 443]`, `caddy: {ports: [80, 443, 70000]`,
 		[]string{"envs/stack.cue:", "invalid value 70000"}},
@@ -224,7 +224,7 @@ var badEdits = []badEdit{
 	{"k8s: rules not selected", "envs/k8s.cue", `ruleSelector: matchLabels:           k.labels`, `ruleSelector: matchLabels: team:     "lms"`,
 		[]string{"envs/k8s.cue:", "[k8s-objects] PrometheusRule lms (labels map[app.kubernetes.io/part-of:lms-ops]) is not selected by the Prometheus's ruleSelector"}},
 	{"k8s: credential not in the Secret", "envs/k8s.cue", `credentials: "alertmanager-credentials": settings.alertmanager.secrets`, `credentials: "alertmanager-credentials": {smtp_password: "SMTP password"}`,
-		[]string{"envs/alertmanager.cue:155:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
+		[]string{"envs/alertmanager.cue:160:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
 	{"k8s: route that ignores the operator's label", "envs/alertmanager.cue", `matchers: ["alertname=\"Watchdog\""]`, `matchers: ["alertname=\"Watchdog\"", "prometheus=\"\""]`,
 		[]string{`[k8s-routes] labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack], want [heartbeat]`}},
 }

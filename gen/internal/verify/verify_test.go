@@ -144,3 +144,17 @@ func TestNoSecretsShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestExposureProxiedUI: the exposure rule still refuses a Caddy site
+// proxying to a UI without a login when the model reaches it by another
+// way than settings.caddy.upstream (which the schema holds already).
+func TestExposureProxiedUI(t *testing.T) {
+	m, files := generate(t)
+	if ps := checkExposure(m, files); len(ps) != 0 {
+		t.Fatalf("good model fails: %v", ps)
+	}
+	m.Stack.Outputs.Caddyfile.Caddy.Sites[0].Upstream = "alertmanager:9093"
+	if ps := checkExposure(m, files); !strings.Contains(ps.Error(), "proxies the public site to alertmanager, whose UI does not authenticate its users") {
+		t.Errorf("want the proxied UI refused, got: %v", ps)
+	}
+}
