@@ -69,7 +69,7 @@ var badEdits = []badEdit{
 	{"missing required field", "envs/staging/env.cue", "target:       \"host.docker.internal:8001\"\n", "",
 		[]string{"env staging", "target: field is required but not present"}},
 	{"duplicate job", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "lms_api_prod"`,
-		[]string{"envs/staging/env.cue:8:15: env staging: [unique-envs] job: \"lms_api_prod\" is already used by env prod (envs/prod/env.cue:8:15)"}},
+		[]string{"envs/staging/env.cue:8:15: env staging: job: job lms_api_prod is already the job of env prod", "envs/prod/env.cue:8:15: env prod: job: job lms_api_prod is already the job of env staging"}},
 	{"duplicate target", "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8000"`,
 		[]string{"envs/staging/env.cue:9:15: env staging: [unique-envs] target:"}},
 

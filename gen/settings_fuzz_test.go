@@ -136,10 +136,12 @@ func settingsDraw(r *rand.Rand) []sub {
 	return subs
 }
 
-// applySubs returns the overlay of one draw: absolute path to content.
-func applySubs(t *testing.T, root string, base map[string]string, subs []sub) map[string][]byte {
+// applySubs returns the overlay of one draw (absolute path to content) and,
+// per file, the lines the draw wrote.
+func applySubs(t *testing.T, root string, base map[string]string, subs []sub) (map[string][]byte, map[string][]int) {
 	t.Helper()
 	text := map[string]string{}
+	lines := map[string][]int{}
 	for _, s := range subs {
 		cur, ok := text[s.file]
 		if !ok {
@@ -149,13 +151,17 @@ func applySubs(t *testing.T, root string, base map[string]string, subs []sub) ma
 		if i < 0 || strings.Count(cur, s.old) != 1 {
 			t.Fatalf("%s: %q occurs %d times, want 1", s.file, s.old, strings.Count(cur, s.old))
 		}
+		first := strings.Count(cur[:i], "\n") + 1
+		for l := first; l <= first+strings.Count(s.new, "\n"); l++ {
+			lines[s.file] = append(lines[s.file], l)
+		}
 		text[s.file] = cur[:i] + s.new + cur[i+len(s.old):]
 	}
 	overlay := map[string][]byte{}
 	for f, data := range text {
 		overlay[filepath.Join(root, filepath.FromSlash(f))] = []byte(data)
 	}
-	return overlay
+	return overlay, lines
 }
 
 // TestSettingsFuzz draws settingsDraws random configurations of the
@@ -186,13 +192,14 @@ func TestSettingsFuzz(t *testing.T) {
 	type draw struct {
 		subs    []sub
 		overlay map[string][]byte
+		lines   map[string][]int
 		res     *Result
 		err     error
 	}
 	draws := make([]draw, settingsDraws)
 	for i := range draws {
 		draws[i].subs = settingsDraw(r)
-		draws[i].overlay = applySubs(t, root, base, draws[i].subs)
+		draws[i].overlay, draws[i].lines = applySubs(t, root, base, draws[i].subs)
 	}
 	// The draws are independent: run them on every core.
 	next := make(chan int)
@@ -224,10 +231,11 @@ func TestSettingsFuzz(t *testing.T) {
 				if p.Pos == "" && strings.HasPrefix(p.Msg, "and ") {
 					continue
 				}
-				// A value that clashes with another may be reported at the
-				// other one, a line the draw left as it was: an operator's
-				// value too, never an output or a shared file's logic.
-				if !strings.HasPrefix(p.Pos, "envs/") || !operatorValue(p) || !strings.Contains(p.Msg, ": ") {
+				// At a line the draw wrote; or, for a value that clashes
+				// with another, at the other one, a line the draw left as it
+				// was: an operator's value too, never an output or a shared
+				// file's logic.
+				if !(atDrawnLine(p.Pos, d.lines) || strings.HasPrefix(p.Pos, "envs/") && operatorValue(p)) || !strings.Contains(p.Msg, ": ") {
 					t.Errorf("draw %d: a problem not at an operator's value, with a reason:\n%s\nvalues:\n%s", i, p, values)
 				}
 			}
@@ -260,6 +268,16 @@ func describeSubs(subs []sub) string {
 // of the policy, not an output.
 func operatorValue(p model.Problem) bool {
 	return strings.HasPrefix(p.Scope, "env ") && !strings.Contains(p.Scope, ".yml") || strings.HasPrefix(p.Msg, "settings.")
+}
+
+// atDrawnLine tells whether pos ("file:line:col") is a line the draw wrote.
+func atDrawnLine(pos string, lines map[string][]int) bool {
+	parts := strings.Split(pos, ":")
+	if len(parts) < 2 {
+		return false
+	}
+	line, err := strconv.Atoi(parts[1])
+	return err == nil && slices.Contains(lines[parts[0]], line)
 }
 
 // guarantees computes each guarantee on the rendered files of an accepted
