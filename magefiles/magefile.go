@@ -142,7 +142,10 @@ func check(always bool) error {
 		step("go vet", run("", "go", "vet", "./..."))
 		step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
 		step("gofmt", gofmt())
-		step("go test", run("", "go", "test", "./..."))
+		// The gen package's two 200-draw fuzz tests evaluate the whole CUE
+		// stack once per draw: on a shared 2-core machine they outlast go
+		// test's default 10 minutes per package (issue 20's report).
+		step("go test", run("", "go", "test", "-timeout=30m", "./..."))
 		step("go test "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "test", "./..."))
 		if len(failed) == before {
 			if err := os.WriteFile(stamp, nil, 0o644); err != nil {
