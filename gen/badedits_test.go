@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,9 @@ type badEdit struct {
 	old, new  string
 	wantInErr []string
 }
+
+// haOff and haOn turn the HA topology on in the fixture's envs/stack.cue.
+const haOff, haOn = "enabled:               false", "enabled:               true"
 
 // notInErr are messages that must not appear for a case: consequences of
 // the mistake that would bury it.
@@ -69,12 +73,12 @@ var badEdits = []badEdit{
 	{"missing required field", "envs/staging/env.cue", "target:       \"host.docker.internal:8001\"\n", "",
 		[]string{"env staging", "target: field is required but not present"}},
 	{"duplicate job", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "lms_api_prod"`,
-		[]string{"envs/staging/env.cue:8:15: env staging: [unique-envs] job: \"lms_api_prod\" is already used by env prod (envs/prod/env.cue:8:15)"}},
+		[]string{"envs/staging/env.cue:8:15: env staging: job: job lms_api_prod is already the job of env prod", "envs/prod/env.cue:8:15: env prod: job: job lms_api_prod is already the job of env staging"}},
 	{"duplicate target", "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8000"`,
 		[]string{"envs/staging/env.cue:9:15: env staging: [unique-envs] target:"}},
 
 	// Real parsers.
-	{"Prometheus config loader", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
+	{"Prometheus config loader", "envs/prometheus.cue", `job_name:     e.job`, `job_name:     "prometheus"`,
 		[]string{"[prometheus-config] Prometheus v2.54.1 rejects it", `found multiple scrape configs with job name "prometheus"`}},
 	{"PromQL parser", "envs/alerts.cue", `expr:  "up{\(sel)} == 0"`, `expr:  "up{\(sel)} === 0"`,
 		[]string{"envs/alerts.cue:43:10: env prod: alerts.yml: alert LMSApiDown: [rule-files] Prometheus v2.54.1 rejects it", `parse error: unexpected "="`}},
@@ -174,7 +178,7 @@ var badEdits = []badEdit{
 	{"Grafana without its admin password file", "envs/compose.cue", `GF_SECURITY_ADMIN_PASSWORD__FILE: "\(settings.secrets.mount_dir)/\(g.admin_password_secret)"`, `GF_SECURITY_ADMIN_PASSWORD_HINT: "see the wiki"`,
 		[]string{"service grafana: [exposure] Grafana's admin password is not read from a compose secret"}},
 	{"the public site proxies to Alertmanager", "envs/caddy.cue", `upstream: "api:\(settings.services.api.port)"`, `upstream: "alertmanager:\(settings.services.alertmanager.port)"`,
-		[]string{"envs/caddy.cue:", "[exposure] proxies the public site to alertmanager, whose UI does not authenticate its users"}},
+		[]string{"envs/caddy.cue:13:12: stack: settings.caddy.upstream: the public site would proxy to alertmanager, a service of the stack that does not authenticate its users"}},
 	{"retention shorter than an alert window", "envs/prod/alerts.cue", `LMSHighErrorRate: {threshold: 0.05, window: "5m"`, `LMSHighErrorRate: {threshold: 0.05, window: "40d"`,
 		[]string{"envs/prod/alerts.cue:", "window 40d is longer than Prometheus keeps samples (settings.prometheus.retention.time 30d)"}},
 	{"retention shorter than the dashboards' range", "envs/prometheus.cue", `retention: {time: "30d"`, `retention: {time: "2h"`,
@@ -182,10 +186,10 @@ var badEdits = []badEdit{
 	{"Alertmanager forgets before it repeats", "envs/alertmanager.cue", `data_retention: "120h"`, `data_retention: "1h"`,
 		[]string{"envs/alertmanager.cue:", "data_retention 1h is shorter than repeat_interval 4h"}},
 	{"two services on one host port", "envs/stack.cue", `grafana: {port: 3000, host_port: 3001,`, `grafana: {port: 3000, host_port: 9090,`,
-		[]string{"[compose-runtime] publishes 127.0.0.1/tcp on host port 9090, which service"}},
+		[]string{"envs/stack.cue:28:35: stack: settings.services.grafana.host_port: host port 9090/tcp of Grafana (settings.services.grafana.host_port) is also published by prometheus (settings.services.prometheus.host_port)"}},
 	{"a named volume not declared", "envs/compose.cue", "(named.grafana): {}\n", "",
 		[]string{"envs/compose.cue:", "[compose-spec] Compose (github.com/compose-spec/compose-go/v2 v2.16.2) rejects it", "grafana_data"}},
-	{"a required variable escaped, so never required", "envs/compose.cue", `(c.env.domain): "${\(c.env.domain):?`, `(c.env.domain): "$${\(c.env.domain):?`,
+	{"a required variable escaped, so never required", "envs/compose.cue", `(c.env.domain):  "${\(c.env.domain):?`, `(c.env.domain):  "$${\(c.env.domain):?`,
 		[]string{"[compose-spec] Compose (github.com/compose-spec/compose-go/v2 v2.16.2) loads it with APP_DOMAIN unset"}},
 	{"a port beyond 65535 published", "envs/stack.cue", `caddy: {ports: [80, 443]`, `caddy: {ports: [80, 443, 70000]`,
 		[]string{"envs/stack.cue:", "invalid value 70000"}},
@@ -234,19 +238,114 @@ var badEdits = []badEdit{
 	{"k8s: rules not selected", "envs/k8s.cue", `ruleSelector: matchLabels:           k.labels`, `ruleSelector: matchLabels: team:     "lms"`,
 		[]string{"envs/k8s.cue:", "[k8s-objects] PrometheusRule lms (labels map[app.kubernetes.io/part-of:lms-ops]) is not selected by the Prometheus's ruleSelector"}},
 	{"k8s: credential not in the Secret", "envs/k8s.cue", `credentials: "alertmanager-credentials": settings.alertmanager.secrets`, `credentials: "alertmanager-credentials": {smtp_password: "SMTP password"}`,
-		[]string{"envs/alertmanager.cue:155:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
+		[]string{"envs/alertmanager.cue:160:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
 	{"k8s: route that ignores the operator's label", "envs/alertmanager.cue", `matchers: ["alertname=\"Watchdog\""]`, `matchers: ["alertname=\"Watchdog\"", "prometheus=\"\""]`,
 		[]string{`[k8s-routes] labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack], want [heartbeat]`}},
 }
 
+// settingHole is a value of a setting that defeated the guarantee the
+// setting serves while gen accepted it (issue 20): the bad edit, now
+// refused at the operator's line with the reason, and next to it a close
+// edit of the same line that is valid and must be accepted. ha turns the
+// high-availability topology on first (settings.ha.enabled).
+type settingHole struct {
+	badEdit
+	ha   bool
+	good string
+}
+
+// settingHoles are the holes found by setting every operator field as an
+// operator would (README, "What each setting guarantees").
+var settingHoles = []settingHole{
+	// Nothing without its own authentication is reachable beyond the loopback.
+	{badEdit{"a UI without a login made public", "envs/stack.cue", `public: ["caddy"]`, `public: ["caddy", "prometheus"]`,
+		[]string{"envs/stack.cue:45:2: stack: settings.exposure.public: prometheus would publish its UI on every interface of the host, but it does not authenticate its users (settings.exposure.authenticated: grafana)"}},
+		false, `public: ["caddy", "grafana"]`},
+	{badEdit{"a UI said to authenticate that has no login", "envs/stack.cue", `authenticated: grafana: "Grafana login:`, `authenticated: prometheus: "behind the SSH tunnel", authenticated: grafana: "Grafana login:`,
+		[]string{`envs/stack.cue:47:29: stack: settings.exposure.authenticated.prometheus: prometheus has no login of its own in this stack (only ["grafana"] do`}},
+		false, `authenticated: grafana: "Grafana's own login:`},
+	{badEdit{"HA: the public site proxies to a Prometheus replica", "envs/caddy.cue", `upstream: "api:\(settings.services.api.port)"`, `upstream: "prometheus-0:\(settings.services.prometheus.port)"`,
+		[]string{"envs/caddy.cue:13:12: stack: settings.caddy.upstream: the public site would proxy to prometheus-0, a service of the stack that does not authenticate its users"}},
+		true, `upstream: "grafana:\(settings.services.grafana.port)"`},
+	{badEdit{"Caddy's metrics on a published port", "envs/stack.cue", `metrics_port: 2020`, `metrics_port: 80`,
+		[]string{"envs/stack.cue:31:60: stack: settings.services.caddy.metrics_port: metrics_port 80 is a port Caddy publishes on every interface"}},
+		false, `metrics_port: 2021`},
+	// Production pages for what the paging policy says; every alert
+	// reaches the receivers the policy names.
+	{badEdit{"HA: the replica label is the environment, so production stops paging", "envs/stack.cue", `replica_label:         "replica"`, `replica_label:         "environment"`,
+		[]string{"envs/stack.cue:61:25: stack: settings.ha.replica_label: replica_label environment is a label the alerts carry"}},
+		true, `replica_label:         "prometheus_replica"`},
+	{badEdit{"one environment label for two environments", "envs/staging/env.cue", `environment: "staging"`, `environment: "production"`,
+		[]string{"envs/staging/env.cue:13:15: env staging: labels.environment: environment production is already the environment label of env prod"}},
+		false, `environment: "staging-eu"`},
+	{badEdit{"a static label that replaces the job the alerts select", "envs/staging/env.cue", `service:     "lms-backend"`, `service:     "lms-backend"
+	job:         "lms"`,
+		[]string{"envs/staging/env.cue:13:15: env staging: labels.job: job is a label Prometheus sets itself"}},
+		false, `service:     "lms-backend"
+	team:        "lms"`},
+	// With HA on, values the schema accepted were refused by gen at a
+	// generated compose file (one message contradicting itself); each is
+	// now refused at the operator's line.
+	{badEdit{"HA: a Prometheus replica on the Alertmanager's host port", "envs/stack.cue", `prometheus_replicas:   2`, `prometheus_replicas:   4`,
+		[]string{"envs/stack.cue:59:25: stack: settings.ha.prometheus_replicas: host port 9093/tcp of prometheus replica 3 (settings.services.prometheus.host_port 9090 + 3, settings.ha.prometheus_replicas 4) is also published by alertmanager"}},
+		true, `prometheus_replicas:   3`},
+	{badEdit{"HA: a replica beyond port 65535", "envs/stack.cue", `prometheus: {port: 9090, host_port: 9090,`, `prometheus: {port: 9090, host_port: 65535,`,
+		[]string{"envs/stack.cue:59:25: stack: settings.ha.prometheus_replicas: prometheus replica 1 would publish on host port 65536", "and 3 more errors that follow from the ones above"}},
+		true, `prometheus: {port: 9090, host_port: 65534,`},
+	{badEdit{"HA: the cluster port is the API port", "envs/stack.cue", `cluster: {port: 9094`, `cluster: {port: 9093`,
+		[]string{"envs/stack.cue:63:18: stack: settings.ha.cluster.port: cluster port 9093 is the port Alertmanager serves its API on"}},
+		true, `cluster: {port: 9095`},
+	{badEdit{"HA: a replica variable named like a credential", "envs/stack.cue", `replica_env:           "PROMETHEUS_REPLICA"`, `replica_env:           "PROMETHEUS_REPLICA_KEY"`,
+		[]string{"envs/stack.cue:62:25: stack: settings.ha.replica_env: replica_env PROMETHEUS_REPLICA_KEY is named like a credential"}},
+		true, `replica_env:           "PROMETHEUS_REPLICA_NAME"`},
+	// Found by TestSettingsFuzz.
+	{badEdit{"a receiver name another receiver has", "envs/monitoring.cue", "\t\treceiver: \"heartbeat\"", "\t\treceiver: \"production-slack\"",
+		[]string{"envs/monitoring.cue:33:13: stack: settings.monitoring.heartbeat.receiver: receiver name production-slack is also the Slack receiver of env prod"}},
+		false, "\t\treceiver: \"dead-mans-switch\""},
+	{badEdit{"an environment's job named like a stack job", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
+		[]string{"envs/staging/env.cue:8:15: env staging: job: job prometheus is a scrape job of the stack itself"}},
+		false, `job:          "lms_api_staging_eu"`},
+	{badEdit{"Watchdog routed beyond the heartbeat", "envs/monitoring.cue", `Watchdog: [heartbeat.receiver]`, `Watchdog: [heartbeat.receiver, settings.alertmanager.fallback.receiver]`,
+		[]string{"envs/monitoring.cue:68:4: stack: settings.monitoring.receivers.alerts.Watchdog: Watchdog always fires"}},
+		false, `Watchdog: [settings.monitoring.heartbeat.receiver]`},
+	// No data is lost on re-create.
+	{badEdit{"a data folder inside the read-only configuration", "envs/prometheus.cue", `data_dir: "/prometheus"`, `data_dir: "/etc/prometheus/data"`,
+		[]string{"envs/prometheus.cue:19:12: stack: settings.prometheus.data_dir: /etc/prometheus/data overlaps the read-only configuration folder /etc/prometheus"}},
+		false, `data_dir: "/var/lib/prometheus"`},
+	{badEdit{"a Caddy port another service publishes", "envs/stack.cue", `caddy: {ports: [80, 443]`, `caddy: {ports: [80, 443, 3001]`,
+		[]string{"envs/stack.cue:31:10: stack: settings.services.caddy.ports: host port 3001/tcp of Caddy (settings.services.caddy.ports) is also published by Grafana (settings.services.grafana.host_port)", "envs/stack.cue:28:35: stack: settings.services.grafana.host_port: host port 3001/tcp of Grafana (settings.services.grafana.host_port) is also published by Caddy (settings.services.caddy.ports)"}},
+		false, `caddy: {ports: [80, 443, 8443]`},
+}
+
 // TestBadEdits: every mistake fails gen with its message and position, and
-// leaves every output byte as it was.
+// leaves every output byte as it was; the close but valid edit next to a
+// setting hole is accepted.
 func TestBadEdits(t *testing.T) {
-	for _, tc := range badEdits {
+	cases := slices.Clone(badEdits)
+	ha := map[string]bool{}
+	for _, h := range settingHoles {
+		cases = append(cases, h.badEdit)
+		ha[h.name] = h.ha
+		t.Run(h.name+"/close but valid", func(t *testing.T) {
+			t.Parallel()
+			root := copyRepo(t)
+			if h.ha {
+				edit(t, root, "envs/stack.cue", haOff, haOn)
+			}
+			edit(t, root, h.file, h.old, h.good)
+			if _, err := Generate(root); err != nil {
+				t.Errorf("gen refuses the valid edit %q:\n%v", h.good, err)
+			}
+		})
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			root := copyRepo(t)
 			before := outputHashes(t, root)
+			if ha[tc.name] {
+				edit(t, root, "envs/stack.cue", haOff, haOn)
+			}
 			edit(t, root, tc.file, tc.old, tc.new)
 			err := genInto(root)
 			if err == nil {

@@ -161,7 +161,10 @@ func check(always bool) error {
 		step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
 		step("go vet "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "vet", "./..."))
 		step("gofmt", gofmt())
-		step("go test", run("", "go", "test", "./..."))
+		// The gen package's two 200-draw fuzz tests evaluate the whole CUE
+		// stack once per draw: on a shared 2-core machine they outlast go
+		// test's default 10 minutes per package (issue 20's report).
+		step("go test", run("", "go", "test", "-timeout=30m", "./..."))
 		step("go test "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "test", "./..."))
 		step("go test "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "test", "./..."))
 		if len(failed) == before {

@@ -136,7 +136,7 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	}
 	m.Value = stackDef.Unify(vals[1])
 	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
-		ps = append(ps, CUEProblems(root, "stack", "#Stack.", err, func(p []string) (located, bool) { return locate("", p) })...)
+		ps = append(ps, withoutOutputErrors(CUEProblems(root, "stack", "#Stack.", err, func(p []string) (located, bool) { return locate("", p) }))...)
 	}
 	if len(ps) > 0 {
 		return nil, ps

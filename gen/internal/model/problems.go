@@ -178,6 +178,47 @@ func withoutConsequences(ps Problems) Problems {
 	return out
 }
 
+// withoutOutputErrors drops, when a value the operator sets is refused,
+// the errors of the outputs (files and dashboards, and the definitions
+// they are built with) and of the schema's own computations
+// (_limits.<name>) that read it: a refused setting (a host port beyond
+// 65535 once the replicas are added, a credential-shaped variable name)
+// also breaks the compose service rendered from it, and that error would
+// point at a shared file the operator did not touch. They are counted in
+// one line; an output error with no refused value behind it stays.
+func withoutOutputErrors(ps Problems) Problems {
+	derived := func(p Problem) bool {
+		for _, prefix := range []string{"outputs.", "dashboards.", "#", "_limits.", "and "} {
+			if strings.HasPrefix(p.Msg, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	if !slices.ContainsFunc(ps, func(p Problem) bool { return !derived(p) }) {
+		return ps
+	}
+	var out Problems
+	dropped := 0
+	for _, p := range ps {
+		switch {
+		case strings.HasPrefix(p.Msg, "and "):
+			var n int
+			if _, err := fmt.Sscanf(p.Msg, "and %d more", &n); err == nil {
+				dropped += n
+			}
+		case derived(p):
+			dropped++
+		default:
+			out = append(out, p)
+		}
+	}
+	if dropped > 0 {
+		out = append(out, Problem{Scope: out[0].Scope, Msg: fmt.Sprintf("and %d more errors that follow from the ones above", dropped)})
+	}
+	return out
+}
+
 // sortPositions formats positions relative to root, operator files first
 // (envs/<name>/ before envs/ before schema/), without duplicates.
 func sortPositions(root string, poss []token.Pos) []string {

@@ -27,3 +27,20 @@ func TestProblemsInSourceOrder(t *testing.T) {
 		t.Errorf("order %q, want %q", got, want)
 	}
 }
+
+// TestWithoutOutputErrors: when a setting is refused, the output errors
+// it causes are counted, not listed; with no refused setting they stay.
+func TestWithoutOutputErrors(t *testing.T) {
+	refused := Problem{Pos: "envs/stack.cue:59:25", Scope: "stack", Msg: "settings.ha.prometheus_replicas: replica 1 would publish on host port 65536"}
+	output := Problem{Pos: "envs/compose.cue:34:3", Scope: "stack", Msg: `outputs.composeObservability.compose.services."prometheus-1".ports.0: invalid value`}
+	let := Problem{Pos: "envs/compose.cue:34:3", Scope: "stack", Msg: "_limits.carried: error in call to list.Concat"}
+	more := Problem{Scope: "stack", Msg: "and 2 more errors that follow from the ones above"}
+	got := withoutOutputErrors(Problems{refused, output, let, more})
+	want := Problems{refused, {Scope: "stack", Msg: "and 4 more errors that follow from the ones above"}}
+	if !slices.EqualFunc(got, want, func(a, b Problem) bool { return a.String() == b.String() }) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := withoutOutputErrors(Problems{output}); len(got) != 1 || got[0].Msg != output.Msg {
+		t.Errorf("an output error alone: got %v, want it kept", got)
+	}
+}

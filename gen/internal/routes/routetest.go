@@ -136,37 +136,82 @@ func (o oneShot) Get(pmodel.Fingerprint) (*types.Alert, error) {
 func (o oneShot) Put(...*types.Alert) error { return nil }
 
 // CheckRouteTests runs the derived and hand-written routing cases and the
-// inhibition cases on Alertmanager 0.27.0's own matching.
-func CheckRouteTests(m *model.Model, files output.Files) model.Problems {
+// inhibition cases on Alertmanager 0.27.0's own matching, on the labels
+// Alertmanager receives from each of senders (the compose topology's
+// Prometheus services; the rule's labels as they are when there is none).
+func CheckRouteTests(m *model.Model, files output.Files, senders []Sender) model.Problems {
 	cfg := LoadAlertmanager(m, files)
 	if cfg == nil || !promql.AllRulesParse(m.Stack) {
 		return nil // checkAlertmanagerConfig or checkRuleFiles reports why
 	}
-	art := path.Base(m.Stack.Outputs.Alertmanager.Path)
+	return RunCases(m, cfg, senders, path.Base(m.Stack.Outputs.Alertmanager.Path))
+}
+
+// RunCases runs every route and inhibition case on cfg, each on the
+// labels every sender delivers (once per distinct label set): a case that
+// passes on the rule's labels and fails on what arrives is a failure, and
+// so is an alert a sender drops. art names the configuration in messages.
+func RunCases(m *model.Model, cfg *amconfig.Config, senders []Sender, art string) model.Problems {
+	if len(senders) == 0 {
+		senders = []Sender{{Name: "the rule"}}
+	}
 	var ps model.Problems
 	for _, c := range append(DeriveRouteCases(m.Stack), HandRouteCases(m.Stack)...) {
-		if f := RunRouteCase(cfg, c); f != "" {
-			scope := fmt.Sprintf("stack: %s: route case %q", art, c.Name)
-			if c.Env != "" {
-				scope = fmt.Sprintf("env %s: %s: route case %q", c.Env, art, c.Name)
+		scope := fmt.Sprintf("stack: %s: route case %q", art, c.Name)
+		if c.Env != "" {
+			scope = fmt.Sprintf("env %s: %s: route case %q", c.Env, art, c.Name)
+		}
+		d := Deliver(senders, c.Labels)
+		if len(d.DroppedBy) > 0 {
+			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: scope, Msg: d.Once()})
+		}
+		for _, set := range d.Sets {
+			dc := c
+			dc.Labels = set.Labels
+			if f := RunRouteCase(cfg, dc); f != "" {
+				ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: scope, Msg: f + fromSenders(set.Senders, senders)})
 			}
-			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: scope, Msg: f})
 		}
 	}
 	for i, t := range m.Stack.InhibitTests {
-		muted, err := RunInhibitCase(cfg, t)
+		src, tgt := Deliver(senders, t.Source), Deliver(senders, t.Target)
 		msg := ""
 		switch {
-		case err != nil:
-			msg = err.Error()
-		case muted != t.Muted:
-			msg = fmt.Sprintf("source %s: target %s muted = %v, want %v", promql.ToLabelSet(t.Source), promql.ToLabelSet(t.Target), muted, t.Muted)
+		case len(src.Sets) != 1 || len(tgt.Sets) != 1:
+			msg = fmt.Sprintf("source: %s; target: %s", orOnce(src.Once()), orOnce(tgt.Once()))
+		default:
+			dt := t
+			dt.Source, dt.Target = src.Sets[0].Labels, tgt.Sets[0].Labels
+			muted, err := RunInhibitCase(cfg, dt)
+			switch {
+			case err != nil:
+				msg = err.Error()
+			case muted != t.Muted:
+				msg = fmt.Sprintf("source %s: target %s muted = %v, want %v", promql.ToLabelSet(dt.Source), promql.ToLabelSet(dt.Target), muted, t.Muted) +
+					fromSenders(src.Sets[0].Senders, senders)
+			}
 		}
 		if msg != "" {
 			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: msg})
 		}
 	}
 	return ps
+}
+
+// fromSenders names the senders a delivered label set came from, when
+// they are Prometheus servers rather than the rule itself.
+func fromSenders(names []string, senders []Sender) string {
+	if len(senders) == 1 && senders[0].Name == "the rule" {
+		return ""
+	}
+	return " (as " + strings.Join(names, ", ") + " sends it)"
+}
+
+func orOnce(s string) string {
+	if s == "" {
+		return "one alert"
+	}
+	return s
 }
 
 // carries tells whether ls has every label of want.

@@ -480,34 +480,24 @@ func k8sRoutes(m *model.Model, files output.Files, t *translation) model.Problem
 		return nil // checkK8sAlertmanager reports it
 	}
 	if t.configs == nil {
-		return nil // k8sOperator reports why
+		return nil // checkK8sOperator reports why
 	}
-	// Every flavour and replica sends the same labels (checkK8sOperator);
-	// the first stands for them all.
-	prom := t.configs[slices.Sorted(maps.Keys(t.configs))[0]][0]
-	var ps model.Problems
-	art := path.Base(m.Stack.Outputs.Kubernetes.Alertmanager.Path)
-	for _, c := range append(routes.DeriveRouteCases(m.Stack), routes.HandRouteCases(m.Stack)...) {
-		ls, keep := alertLabels(prom, c.Labels)
-		if !keep {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q", art, c.Name), Msg: "the operator's alert_relabel_configs drop the alert"})
-			continue
-		}
-		c.Labels = ls
-		if f := routes.RunRouteCase(cfg, c); f != "" {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", c.Path), Scope: fmt.Sprintf("stack: %s: route case %q with the operator's labels", art, c.Name), Msg: f})
-		}
-	}
-	for i, tc := range m.Stack.InhibitTests {
-		tc.Source, _ = alertLabels(prom, tc.Source)
-		tc.Target, _ = alertLabels(prom, tc.Target)
-		muted, err := routes.RunInhibitCase(cfg, tc)
-		if err == nil && muted != tc.Muted {
-			err = fmt.Errorf("target %v muted = %v, want %v", tc.Target, muted, tc.Muted)
-		}
-		if err != nil {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q with the operator's labels", art, tc.Name), Msg: err.Error()})
+	return routes.RunCases(m, cfg, oracleSenders(t), path.Base(m.Stack.Outputs.Kubernetes.Alertmanager.Path))
+}
+
+// oracleSenders are the Prometheus pods of the operator's own translation,
+// every discovery flavour and replica: their external labels and
+// alert_relabel_configs, as the operator generates them.
+func oracleSenders(t *translation) []routes.Sender {
+	var out []routes.Sender
+	for _, flavour := range slices.Sorted(maps.Keys(t.configs)) {
+		for i, c := range t.configs[flavour] {
+			out = append(out, routes.Sender{
+				Name:           fmt.Sprintf("prometheus-operator (%s discovery) replica %d", flavour, i),
+				ExternalLabels: c.GlobalConfig.ExternalLabels,
+				Relabel:        c.AlertingConfig.AlertRelabelConfigs,
+			})
 		}
 	}
-	return ps
+	return out
 }

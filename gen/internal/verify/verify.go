@@ -5,7 +5,6 @@ import (
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
-	"github.com/lms/lms-ops/gen/internal/routes"
 	"github.com/lms/lms-ops/gen/internal/rules"
 )
 
@@ -39,7 +38,8 @@ var checks = []check{
 	{"runbooks", checkRunbooks},
 	{"workflow", checkWorkflow},
 	{"rule-tests", rules.CheckRuleTests},
-	{"route-tests", routes.CheckRouteTests},
+	{"route-tests", checkRouteTests},
+	{"delivered-once", checkDeliveredOnce},
 	{"k8s-objects", checkK8sObjects},
 	{"k8s-rules", checkK8sRules},
 	{"k8s-alertmanager", checkK8sAlertmanager},

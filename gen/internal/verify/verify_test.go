@@ -87,7 +87,6 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"k8s datasource ConfigMap without the sidecar label", checkK8sObjects, o.Kubernetes.Datasource.Path, `grafana_datasource: "1"`, `grafana_datasource: "0"`, "lacks the label grafana_datasource"},
 		{"k8s datasource of another uid", checkK8sObjects, o.Kubernetes.Datasource.Path, "uid: prometheus", "uid: other", `provisions no datasource with uid "prometheus"`},
 		{"k8s dashboard ConfigMap stale", checkK8sObjects, o.Kubernetes.Dashboards.Path, `"title": "LMS API overview"`, `"title": "LMS API"`, "does not hold the rendered dashboard"},
-		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog" with the operator's labels`},
 		{"k8s Prometheus without its service account", checkK8sRBAC, o.Kubernetes.Prometheus.Path, "  serviceAccountName: prometheus-lms\n", "", "service account monitoring/default: the Prometheus's alerting.alertmanagers[0] (kubernetes_sd_configs role endpoints) needs list, watch on endpoints in namespace monitoring; no rule bound to its service account grants list, watch (bindings: none)"},
 		{"k8s Role without list on endpoints", checkK8sRBAC, o.Kubernetes.RBAC.Path, "      - endpoints\n    verbs:\n      - get\n      - list\n", "      - endpoints\n    verbs:\n      - get\n", "needs list, watch on endpoints in namespace monitoring; no rule bound to its service account grants list (bindings: RoleBinding monitoring/lms-prometheus → Role monitoring/lms-prometheus)"},
 		{"k8s Role without EndpointSlices", checkK8sRBAC, o.Kubernetes.RBAC.Path, "      - discovery.k8s.io\n", "      - discovery.k8s.io.example\n", "(kubernetes_sd_configs role endpointslice) needs list, watch on endpointslices.discovery.k8s.io"},
@@ -98,6 +97,12 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"k8s ScrapeConfig metrics path", checkK8sOperator, o.Kubernetes.Scrape.Path, "  metricsPath: /metrics\n", "  metricsPath: /metric\n", `job="lms_api_prod": metrics path /metric, prometheus.yml /metrics`},
 		{"k8s ScrapeConfig interval", checkK8sOperator, o.Kubernetes.Scrape.Path, "  jobName: caddy\n", "  jobName: caddy\n  scrapeInterval: 1m\n", `job="caddy": scrape interval 1m, prometheus.yml 15s`},
 		{"k8s replica label left on alerts", checkK8sOperator, o.Kubernetes.Prometheus.Path, "  replicas: 2\n", "  replicas: 2\n  replicaExternalLabelName: \"\"\n  externalLabels:\n    replica: $(POD_NAME)\n", "Alertmanager would not de-duplicate them"},
+		{"k8s route with the operator's label", checkK8sRoutes, o.Kubernetes.Alertmanager.Path, "            - alertname=\"Watchdog\"\n", "            - alertname=\"Watchdog\"\n            - prometheus=\"\"\n", `route case "stack/Watchdog": labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack]`},
+		// What Alertmanager receives is what Prometheus's external labels
+		// and alert_relabel_configs make of the rule's labels.
+		{"prometheus.yml drops the environment from alerts: production stops paging", checkRouting, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: environment\n", "is a production critical alert but pages nobody (receivers [ops-slack])"},
+		{"prometheus.yml drops the environment: route cases on the delivered labels", checkRouteTests, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: environment\n", `reach [ops-slack], want [production-pagerduty production-slack]; routes taken: {} (as prometheus sends it)`},
+		{"prometheus.yml drops an alert", checkDeliveredOnce, o.Prometheus.Path, "alerting:\n", "alerting:\n  alert_relabel_configs:\n    - action: drop\n      source_labels: [alertname]\n      regex: Watchdog\n", "alert Watchdog: in the compose topology, dropped by the alert_relabel_configs of prometheus: Alertmanager never receives it"},
 		{"secret in a rendered file", checkNoSecrets, o.Alertmanager.Path, "resolve_timeout: 5m", "resolve_timeout: 5m\n  slack_api_url: https://hooks.slack.com/services/T0/B0/x", "looks like a literal secret key"},
 	}
 	for _, tc := range cases {
@@ -194,4 +199,18 @@ func TestOperatorTranslation(t *testing.T) {
 		fmt.Fprintf(&b, "rule file %s: %d bytes, equal to alerts.yml\n", name, len(text))
 	}
 	t.Log("\n" + b.String())
+}
+
+// TestExposureProxiedUI: the exposure rule still refuses a Caddy site
+// proxying to a UI without a login when the model reaches it by another
+// way than settings.caddy.upstream (which the schema holds already).
+func TestExposureProxiedUI(t *testing.T) {
+	m, files := generate(t)
+	if ps := checkExposure(m, files); len(ps) != 0 {
+		t.Fatalf("good model fails: %v", ps)
+	}
+	m.Stack.Outputs.Caddyfile.Caddy.Sites[0].Upstream = "alertmanager:9093"
+	if ps := checkExposure(m, files); !strings.Contains(ps.Error(), "proxies the public site to alertmanager, whose UI does not authenticate its users") {
+		t.Errorf("want the proxied UI refused, got: %v", ps)
+	}
 }
