@@ -154,7 +154,7 @@ func (r *run) doors(ctx context.Context) error {
 	for _, name := range slices.Sorted(maps.Keys(r.model.Stack.ComposeServices())) {
 		svc := r.model.Stack.ComposeServices()[name]
 		for _, p := range svc.Ports {
-			hostIP, hostPort, containerPort, proto := splitMapping(string(p))
+			_, hostPort, containerPort, proto := splitMapping(string(p))
 			out, err := r.compose(ctx, r.filesOf(name), "port", "--protocol", proto, name, containerPort)
 			if err != nil {
 				return err
@@ -172,7 +172,6 @@ func (r *run) doors(ctx context.Context) error {
 					r.fail("%s: host port %s listens on %v, want %s only", name, hostPort, addrs, ex.HostIP)
 				}
 			}
-			_ = hostIP
 			seen = append(seen, fmt.Sprintf("%s %s/%s→%s", name, containerPort, proto, bound))
 		}
 	}
