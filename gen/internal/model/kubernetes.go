@@ -19,15 +19,10 @@ type KubernetesSettings struct {
 	} `json:"alertmanager"`
 	Targets map[string][]string `json:"targets"`
 	// Services are the Services the targets need that ops/k8s/ does not
-	// create, by job.
-	Services map[string]struct {
-		Name      string `json:"name"`
-		Namespace string `json:"namespace"`
-		Port      int    `json:"port"`
-		Owner     string `json:"owner"`
-	} `json:"services"`
-	APITargets      map[string][]string `json:"api_targets"`
-	DashboardLabels map[string]string   `json:"dashboard_labels"`
+	// create, with the job that scrapes each.
+	Services        map[string]KubernetesService `json:"services"`
+	APITargets      map[string][]string          `json:"api_targets"`
+	DashboardLabels map[string]string            `json:"dashboard_labels"`
 	// DatasourceLabels mark the datasource ConfigMap for Grafana's sidecar.
 	DatasourceLabels map[string]string `json:"datasource_labels"`
 	PrometheusURL    string            `json:"prometheus_url"`
@@ -95,4 +90,14 @@ type KubernetesOutputs struct {
 type K8sObject struct {
 	Path   string          `json:"path"`
 	Object json.RawMessage `json:"object"`
+}
+
+// KubernetesService is a Service the scrape targets reach that ops/k8s/
+// does not create.
+type KubernetesService struct {
+	Job       string `json:"job"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Port      int    `json:"port"`
+	Owner     string `json:"owner"`
 }

@@ -203,9 +203,10 @@ func writeClusterNeeds(b *strings.Builder, s *model.Stack) {
 	fmt.Fprintf(b, "\n## What the cluster must already have\n\n"+
 		"prometheus-operator %s with its CRDs, watching the namespace `%s`. The scrape targets reach these\n"+
 		"Services, which nothing here creates:\n\n| job | Service | port | created by |\n|---|---|---|---|\n", k.Operator.Version, k.Namespace)
-	for _, job := range slices.Sorted(maps.Keys(k.Services)) {
-		sv := k.Services[job]
-		fmt.Fprintf(b, "| `%s` | `%s.%s.svc` | %d | %s |\n", job, sv.Name, sv.Namespace, sv.Port, sv.Owner)
+	services := slices.Collect(maps.Values(k.Services))
+	slices.SortFunc(services, func(a, b model.KubernetesService) int { return strings.Compare(a.Job, b.Job) })
+	for _, sv := range services {
+		fmt.Fprintf(b, "| `%s` | `%s.%s.svc` | %d | %s |\n", sv.Job, sv.Name, sv.Namespace, sv.Port, sv.Owner)
 	}
 	fmt.Fprintf(b, "\nGrafana's sidecars load the ConfigMaps of `%s` labelled %s (dashboards) and %s (the\n"+
 		"datasource the dashboards name, `%s`); Prometheus is reached at %s.\n",
