@@ -238,7 +238,7 @@ var badEdits = []badEdit{
 	{"k8s: rules not selected", "envs/k8s.cue", `ruleSelector: matchLabels:           k.labels`, `ruleSelector: matchLabels: team:     "lms"`,
 		[]string{"envs/k8s.cue:", "[k8s-objects] PrometheusRule lms (labels map[app.kubernetes.io/part-of:lms-ops]) is not selected by the Prometheus's ruleSelector"}},
 	{"k8s: credential not in the Secret", "envs/k8s.cue", `credentials: "alertmanager-credentials": settings.alertmanager.secrets`, `credentials: "alertmanager-credentials": {smtp_password: "SMTP password"}`,
-		[]string{"envs/alertmanager.cue:160:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
+		[]string{"envs/alertmanager.cue:163:34: stack: outputs.kubernetes.alertmanager.config.receivers.0.slack_configs.0.api_url_file: undefined field: slack_webhook_ops"}},
 	{"k8s: route that ignores the operator's label", "envs/alertmanager.cue", `matchers: ["alertname=\"Watchdog\""]`, `matchers: ["alertname=\"Watchdog\"", "prometheus=\"\""]`,
 		[]string{`[k8s-routes] labels {alertname="Watchdog", prometheus="monitoring/lms", service="lms-ops", severity="none"} reach [ops-slack], want [heartbeat]`}},
 }
