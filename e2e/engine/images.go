@@ -8,11 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"debug/elf"
@@ -84,13 +84,13 @@ func (im image) dockerfile() string {
 	for p, f := range im.extra {
 		fmt.Fprintf(&b, "COPY %s %s\n", f, p)
 	}
-	folders := slices.Sorted(mapsKeys(c.Folders))
+	folders := slices.Sorted(maps.Keys(c.Folders))
 	fmt.Fprintf(&b, "RUN mkdir -p /tmp %s && chmod 1777 /tmp", strings.Join(folders, " "))
 	for _, f := range folders {
 		fmt.Fprintf(&b, " && chown -R %s %s", c.Folders[f], f)
 	}
 	b.WriteString("\n")
-	for _, k := range slices.Sorted(mapsKeys(c.Env)) {
+	for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 		fmt.Fprintf(&b, "ENV %s=%s\n", k, c.Env[k])
 	}
 	for _, p := range c.Exposed {
@@ -116,16 +116,6 @@ func (im image) dockerfile() string {
 func jsonList(l []string) string {
 	b, _ := json.Marshal(l)
 	return string(b)
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // passwd and group are the accounts of the upstream images' bases.
@@ -277,8 +267,8 @@ func checkContract(ctx context.Context, ref string, c Contract) error {
 	want("working directory", cfg.WorkingDir, c.Workdir)
 	want("entrypoint", cfg.Entrypoint, c.Entrypoint)
 	want("command", cfg.Cmd, c.Cmd)
-	want("volumes", slices.Sorted(mapsKeys(cfg.Volumes)), sorted(c.Volumes))
-	want("exposed ports", slices.Sorted(mapsKeys(cfg.ExposedPorts)), sorted(c.Exposed))
+	want("volumes", slices.Sorted(maps.Keys(cfg.Volumes)), slices.Sorted(slices.Values(c.Volumes)))
+	want("exposed ports", slices.Sorted(maps.Keys(cfg.ExposedPorts)), slices.Sorted(slices.Values(c.Exposed)))
 	for k, v := range c.Env {
 		if !slices.Contains(cfg.Env, k+"="+v) {
 			bad = append(bad, fmt.Sprintf("environment has no %s=%s", k, v))
@@ -286,7 +276,7 @@ func checkContract(ctx context.Context, ref string, c Contract) error {
 	}
 	// Owners and the tools the healthchecks run, as a container sees them.
 	script := "id -u; id -g; command -v wget >/dev/null && echo wget; command -v sh >/dev/null && echo sh"
-	for _, f := range slices.Sorted(mapsKeys(c.Folders)) {
+	for _, f := range slices.Sorted(maps.Keys(c.Folders)) {
 		script += "; stat -c '%u:%g' " + f
 	}
 	out, err = docker(ctx, "run", "--rm", "--entrypoint", "/bin/sh", ref, "-c", script)
@@ -295,7 +285,7 @@ func checkContract(ctx context.Context, ref string, c Contract) error {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	wantLines := []string{fmt.Sprint(c.UID), fmt.Sprint(c.GID), "wget", "sh"}
-	for _, f := range slices.Sorted(mapsKeys(c.Folders)) {
+	for _, f := range slices.Sorted(maps.Keys(c.Folders)) {
 		wantLines = append(wantLines, c.Folders[f])
 	}
 	want("uid, gid, wget, sh and folder owners", lines, wantLines)
@@ -303,10 +293,4 @@ func checkContract(ctx context.Context, ref string, c Contract) error {
 		return fmt.Errorf("%s breaks its contract:\n  %s", ref, strings.Join(bad, "\n  "))
 	}
 	return nil
-}
-
-func sorted(l []string) []string {
-	l = slices.Clone(l)
-	sort.Strings(l)
-	return l
 }

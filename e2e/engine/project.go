@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path"
@@ -178,7 +179,7 @@ func (r *run) apiPort(env string) string {
 }
 
 func envNames(m *gen.Model) []string {
-	return slices.Sorted(mapsKeys(m.Stack.Envs))
+	return slices.Sorted(maps.Keys(m.Stack.Envs))
 }
 
 // writeOverride writes the test's compose override: the Grafana stand-in

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -131,17 +132,8 @@ func (r *run) persistence(ctx context.Context) error {
 	if again := firingCounts(got, "EngineNotifiedOnce"); len(again) > 0 {
 		r.fail("after down and up, EngineNotifiedOnce was notified again: %v", again)
 	}
-	r.logf("kept: series, silence %s active, notification log (no repeat; a new alert reached %v), Grafana's volume (start %d)", silenced, sinks(counts), starts+1)
+	r.logf("kept: series, silence %s active, notification log (no repeat; a new alert reached %v), Grafana's volume (start %d)", silenced, slices.Sorted(maps.Keys(counts)), starts+1)
 	return nil
-}
-
-func sinks(counts map[string]int) []string {
-	var s []string
-	for k := range counts {
-		s = append(s, k)
-	}
-	slices.Sort(s)
-	return s
 }
 
 // grafanaStarts is what the Grafana stand-in read from its data volume.
@@ -161,7 +153,7 @@ func (r *run) grafanaStarts() (int, error) {
 func (r *run) secrets(ctx context.Context) error {
 	s := r.committed.Stack.Settings
 	cases := []struct{ reader, secret string }{
-		{"alertmanager", slices.Sorted(mapsKeys(s.Alertmanager.Secrets))[0]},
+		{"alertmanager", slices.Sorted(maps.Keys(s.Alertmanager.Secrets))[0]},
 		{"grafana", s.Grafana.AdminPasswordSecret},
 	}
 	for _, c := range cases {
