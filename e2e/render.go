@@ -66,7 +66,9 @@ func TimingOverrides(m *gen.Model) []Override {
 	str := func(s string) ast.Expr { return ast.NewString(s) }
 	ovs := []Override{
 		{"envs", "settings.prometheus.scrape_interval", str("1s")},
-		{"envs", "settings.prometheus.alert_resend_delay", str("1s")},
+		// Above (evaluation_interval + 10s) / 3: the schema refuses a resend
+		// delay that lets a hung Alertmanager expire alerts at the others.
+		{"envs", "settings.prometheus.alert_resend_delay", str("5s")},
 		{"envs", "settings.monitoring.heartbeat.group_interval", str("1s")},
 		{"envs", "settings.monitoring.heartbeat.repeat_interval", str("2s")},
 		{"envs", "settings.prometheus.evaluation_interval", str("1s")},

@@ -246,13 +246,19 @@ var badEdits = []badEdit{
 // settingHole is a value of a setting that defeated the guarantee the
 // setting serves while gen accepted it (issue 20): the bad edit, now
 // refused at the operator's line with the reason, and next to it a close
-// edit of the same line that is valid and must be accepted. ha turns the
-// high-availability topology on first (settings.ha.enabled).
+// edit of the same line that is valid and must be accepted. first, when
+// set, is an edit made before both: haFirst turns the high-availability
+// topology on (settings.ha.enabled).
 type settingHole struct {
 	badEdit
-	ha   bool
-	good string
+	first *fixEdit
+	good  string
 }
+
+// fixEdit replaces old with new in one file of the fixture.
+type fixEdit struct{ file, old, new string }
+
+var haFirst = &fixEdit{"envs/stack.cue", haOff, haOn}
 
 // settingHoles are the holes found by setting every operator field as an
 // operator would (README, "What each setting guarantees").
@@ -260,61 +266,65 @@ var settingHoles = []settingHole{
 	// Nothing without its own authentication is reachable beyond the loopback.
 	{badEdit{"a UI without a login made public", "envs/stack.cue", `public: ["caddy"]`, `public: ["caddy", "prometheus"]`,
 		[]string{"envs/stack.cue:45:2: stack: settings.exposure.public: prometheus would publish its UI on every interface of the host, but it does not authenticate its users (settings.exposure.authenticated: grafana)"}},
-		false, `public: ["caddy", "grafana"]`},
+		nil, `public: ["caddy", "grafana"]`},
 	{badEdit{"a UI said to authenticate that has no login", "envs/stack.cue", `authenticated: grafana: "Grafana login:`, `authenticated: prometheus: "behind the SSH tunnel", authenticated: grafana: "Grafana login:`,
 		[]string{`envs/stack.cue:47:29: stack: settings.exposure.authenticated.prometheus: prometheus has no login of its own in this stack (only ["grafana"] do`}},
-		false, `authenticated: grafana: "Grafana's own login:`},
+		nil, `authenticated: grafana: "Grafana's own login:`},
 	{badEdit{"HA: the public site proxies to a Prometheus replica", "envs/caddy.cue", `upstream: "api:\(settings.services.api.port)"`, `upstream: "prometheus-0:\(settings.services.prometheus.port)"`,
 		[]string{"envs/caddy.cue:13:12: stack: settings.caddy.upstream: the public site would proxy to prometheus-0, a service of the stack that does not authenticate its users"}},
-		true, `upstream: "grafana:\(settings.services.grafana.port)"`},
+		haFirst, `upstream: "grafana:\(settings.services.grafana.port)"`},
 	{badEdit{"Caddy's metrics on a published port", "envs/stack.cue", `metrics_port: 2020`, `metrics_port: 80`,
 		[]string{"envs/stack.cue:31:60: stack: settings.services.caddy.metrics_port: metrics_port 80 is a port Caddy publishes on every interface"}},
-		false, `metrics_port: 2021`},
+		nil, `metrics_port: 2021`},
 	// Production pages for what the paging policy says; every alert
 	// reaches the receivers the policy names.
 	{badEdit{"HA: the replica label is the environment, so production stops paging", "envs/stack.cue", `replica_label:         "replica"`, `replica_label:         "environment"`,
 		[]string{"envs/stack.cue:61:25: stack: settings.ha.replica_label: replica_label environment is a label the alerts carry"}},
-		true, `replica_label:         "prometheus_replica"`},
+		haFirst, `replica_label:         "prometheus_replica"`},
 	{badEdit{"one environment label for two environments", "envs/staging/env.cue", `environment: "staging"`, `environment: "production"`,
 		[]string{"envs/staging/env.cue:13:15: env staging: labels.environment: environment production is already the environment label of env prod"}},
-		false, `environment: "staging-eu"`},
+		nil, `environment: "staging-eu"`},
 	{badEdit{"a static label that replaces the job the alerts select", "envs/staging/env.cue", `service:     "lms-backend"`, `service:     "lms-backend"
 	job:         "lms"`,
 		[]string{"envs/staging/env.cue:13:15: env staging: labels.job: job is a label Prometheus sets itself"}},
-		false, `service:     "lms-backend"
+		nil, `service:     "lms-backend"
 	team:        "lms"`},
 	// With HA on, values the schema accepted were refused by gen at a
 	// generated compose file (one message contradicting itself); each is
 	// now refused at the operator's line.
 	{badEdit{"HA: a Prometheus replica on the Alertmanager's host port", "envs/stack.cue", `prometheus_replicas:   2`, `prometheus_replicas:   4`,
 		[]string{"envs/stack.cue:59:25: stack: settings.ha.prometheus_replicas: host port 9093/tcp of prometheus replica 3 (settings.services.prometheus.host_port 9090 + 3, settings.ha.prometheus_replicas 4) is also published by alertmanager"}},
-		true, `prometheus_replicas:   3`},
+		haFirst, `prometheus_replicas:   3`},
 	{badEdit{"HA: a replica beyond port 65535", "envs/stack.cue", `prometheus: {port: 9090, host_port: 9090,`, `prometheus: {port: 9090, host_port: 65535,`,
 		[]string{"envs/stack.cue:59:25: stack: settings.ha.prometheus_replicas: prometheus replica 1 would publish on host port 65536", "and 3 more errors that follow from the ones above"}},
-		true, `prometheus: {port: 9090, host_port: 65534,`},
+		haFirst, `prometheus: {port: 9090, host_port: 65534,`},
 	{badEdit{"HA: the cluster port is the API port", "envs/stack.cue", `cluster: {port: 9094`, `cluster: {port: 9093`,
 		[]string{"envs/stack.cue:63:18: stack: settings.ha.cluster.port: cluster port 9093 is the port Alertmanager serves its API on"}},
-		true, `cluster: {port: 9095`},
+		haFirst, `cluster: {port: 9095`},
 	{badEdit{"HA: a replica variable named like a credential", "envs/stack.cue", `replica_env:           "PROMETHEUS_REPLICA"`, `replica_env:           "PROMETHEUS_REPLICA_KEY"`,
 		[]string{"envs/stack.cue:62:25: stack: settings.ha.replica_env: replica_env PROMETHEUS_REPLICA_KEY is named like a credential"}},
-		true, `replica_env:           "PROMETHEUS_REPLICA_NAME"`},
+		haFirst, `replica_env:           "PROMETHEUS_REPLICA_NAME"`},
 	// Found by TestSettingsFuzz.
 	{badEdit{"a receiver name another receiver has", "envs/monitoring.cue", "\t\treceiver: \"heartbeat\"", "\t\treceiver: \"production-slack\"",
 		[]string{"envs/monitoring.cue:33:13: stack: settings.monitoring.heartbeat.receiver: receiver name production-slack is also the Slack receiver of env prod"}},
-		false, "\t\treceiver: \"dead-mans-switch\""},
+		nil, "\t\treceiver: \"dead-mans-switch\""},
 	{badEdit{"an environment's job named like a stack job", "envs/staging/env.cue", `job:          "lms_api_staging"`, `job:          "prometheus"`,
 		[]string{"envs/staging/env.cue:8:15: env staging: job: job prometheus is a scrape job of the stack itself"}},
-		false, `job:          "lms_api_staging_eu"`},
+		nil, `job:          "lms_api_staging_eu"`},
 	{badEdit{"Watchdog routed beyond the heartbeat", "envs/monitoring.cue", `Watchdog: [heartbeat.receiver]`, `Watchdog: [heartbeat.receiver, settings.alertmanager.fallback.receiver]`,
 		[]string{"envs/monitoring.cue:68:4: stack: settings.monitoring.receivers.alerts.Watchdog: Watchdog always fires"}},
-		false, `Watchdog: [settings.monitoring.heartbeat.receiver]`},
+		nil, `Watchdog: [settings.monitoring.heartbeat.receiver]`},
 	// No data is lost on re-create.
 	{badEdit{"a data folder inside the read-only configuration", "envs/prometheus.cue", `data_dir: "/prometheus"`, `data_dir: "/etc/prometheus/data"`,
 		[]string{"envs/prometheus.cue:19:12: stack: settings.prometheus.data_dir: /etc/prometheus/data overlaps the read-only configuration folder /etc/prometheus"}},
-		false, `data_dir: "/var/lib/prometheus"`},
+		nil, `data_dir: "/var/lib/prometheus"`},
 	{badEdit{"a Caddy port another service publishes", "envs/stack.cue", `caddy: {ports: [80, 443]`, `caddy: {ports: [80, 443, 3001]`,
 		[]string{"envs/stack.cue:31:10: stack: settings.services.caddy.ports: host port 3001/tcp of Caddy (settings.services.caddy.ports) is also published by Grafana (settings.services.grafana.host_port)", "envs/stack.cue:28:35: stack: settings.services.grafana.host_port: host port 3001/tcp of Grafana (settings.services.grafana.host_port) is also published by Caddy (settings.services.caddy.ports)"}},
-		false, `caddy: {ports: [80, 443, 8443]`},
+		nil, `caddy: {ports: [80, 443, 8443]`},
+	// HA notifies each alert once, also while one Alertmanager is cut off.
+	{badEdit{"a resend delay that a hung Alertmanager outlasts", "envs/prometheus.cue", `alert_resend_delay: "1m"`, `alert_resend_delay: "3s"`,
+		[]string{"envs/prometheus.cue:23:22: stack: settings.prometheus.alert_resend_delay: alert_resend_delay 3s with evaluation_interval 2s", "it would expire there, be notified resolved, then firing again"}},
+		&fixEdit{"envs/prometheus.cue", `evaluation_interval: "30s"`, `evaluation_interval: "2s"`}, `alert_resend_delay: "5s"`},
 }
 
 // TestBadEdits: every mistake fails gen with its message and position, and
@@ -322,15 +332,15 @@ var settingHoles = []settingHole{
 // setting hole is accepted.
 func TestBadEdits(t *testing.T) {
 	cases := slices.Clone(badEdits)
-	ha := map[string]bool{}
+	first := map[string]*fixEdit{}
 	for _, h := range settingHoles {
 		cases = append(cases, h.badEdit)
-		ha[h.name] = h.ha
+		first[h.name] = h.first
 		t.Run(h.name+"/close but valid", func(t *testing.T) {
 			t.Parallel()
 			root := copyRepo(t)
-			if h.ha {
-				edit(t, root, "envs/stack.cue", haOff, haOn)
+			if f := h.first; f != nil {
+				edit(t, root, f.file, f.old, f.new)
 			}
 			edit(t, root, h.file, h.old, h.good)
 			if _, err := Generate(root); err != nil {
@@ -343,8 +353,8 @@ func TestBadEdits(t *testing.T) {
 			t.Parallel()
 			root := copyRepo(t)
 			before := outputHashes(t, root)
-			if ha[tc.name] {
-				edit(t, root, "envs/stack.cue", haOff, haOn)
+			if f := first[tc.name]; f != nil {
+				edit(t, root, f.file, f.old, f.new)
 			}
 			edit(t, root, tc.file, tc.old, tc.new)
 			err := genInto(root)
