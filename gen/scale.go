@@ -32,6 +32,13 @@ func ScaleCopy(root, dst string, n int) error {
 			return err
 		}
 	}
+	return AddEnvironments(dst, n)
+}
+
+// AddEnvironments adds environments to the model under root until it has
+// n: copies of its last one, each with its own job, target port,
+// environment label and Slack channel.
+func AddEnvironments(root string, n int) error {
 	names, err := model.EnvNames(root)
 	if err != nil || len(names) == 0 {
 		return fmt.Errorf("no environment under %s to copy (%v)", root, err)
@@ -44,7 +51,7 @@ func ScaleCopy(root, dst string, n int) error {
 	}
 	for i := len(names); i < n; i++ {
 		name := fmt.Sprintf("scale%03d", i)
-		if err := os.MkdirAll(filepath.Join(dst, EnvsDir, name), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(root, EnvsDir, name), 0o755); err != nil {
 			return err
 		}
 		for _, f := range files {
@@ -64,7 +71,7 @@ func ScaleCopy(root, dst string, n int) error {
 			} {
 				text = r.re.ReplaceAllString(text, r.with)
 			}
-			if err := os.WriteFile(filepath.Join(dst, EnvsDir, name, filepath.Base(f)), []byte(text), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(root, EnvsDir, name, filepath.Base(f)), []byte(text), 0o644); err != nil {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -35,6 +36,9 @@ type Model struct {
 	// Index is the generated envs/ file that imports every environment
 	// into the stack (see renderIndex).
 	Index output.File
+
+	// cueMu serialises the lookups in Value and EnvValues (PosOf).
+	cueMu sync.Mutex
 }
 
 // Load is the only place CUE is loaded. It evaluates every environment
@@ -58,7 +62,7 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"./" + SchemaDir, "./" + EnvsDir}
+	args := []string{"./" + SchemaDir, "./" + checkDir}
 	for _, n := range names {
 		args = append(args, "./"+EnvsDir+"/"+n)
 	}
@@ -68,8 +72,13 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	}
 	// The stack reads its environments through the index; gen loads the
 	// index it is about to write, so a new envs/<name>/ needs no step first.
+	mod, err := cueModule(root)
+	if err != nil {
+		return nil, err
+	}
 	cfg := &load.Config{Dir: root, Overlay: map[string]load.Source{
 		filepath.Join(root, filepath.FromSlash(index.Path)): load.FromBytes(index.Data),
+		filepath.Join(root, checkDir, "check.cue"):          load.FromString(checkFile(mod)),
 	}}
 	for p, data := range overlay {
 		cfg.Overlay[p] = load.FromBytes(data)
@@ -92,7 +101,6 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	// declared next to an embedded definition, so the files' own
 	// `schema.#Env` embedding would let a typo such as `thresholdz` through.
 	envDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Env")))
-	stackDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Stack")))
 	raw := map[string]cue.Value{}
 	for i, n := range names {
 		raw[n] = vals[i+2]
@@ -101,7 +109,7 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	// own line, whichever file holds the rule it broke; and an error of the
 	// stack's _limits at the line of the stack value it is about.
 	locate := func(env string, path []string) (located, bool) {
-		if len(path) > 0 && strings.HasPrefix(path[0], "#") {
+		if len(path) > 0 && (strings.HasPrefix(path[0], "#") || env == "" && path[0] == "stack") {
 			path = path[1:]
 		}
 		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
@@ -109,7 +117,7 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		}
 		if env == "" && len(path) > 1 && path[0] == "_limits" {
 			at := located{scope: "stack", path: strings.Join(path[1:], ".")}
-			at.pos = operatorPos(root, vals[1].LookupPath(cue.ParsePath(at.path)))
+			at.pos = operatorPos(root, vals[1].LookupPath(cue.ParsePath("stack."+at.path)))
 			return at, at.pos != ""
 		}
 		v, ok := raw[env]
@@ -134,9 +142,9 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	m.Value = stackDef.Unify(vals[1])
+	m.Value = vals[1].LookupPath(cue.ParsePath("stack"))
 	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
-		ps = append(ps, withoutOutputErrors(CUEProblems(root, "stack", "#Stack.", err, func(p []string) (located, bool) { return locate("", p) }))...)
+		ps = append(ps, withoutOutputErrors(CUEProblems(root, "stack", "stack.", err, func(p []string) (located, bool) { return locate("", p) }))...)
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -145,6 +153,18 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		return nil, fmt.Errorf("decode the evaluated model: %w", err)
 	}
 	return m, nil
+}
+
+// checkDir is the folder of the overlay-only instance that unifies the
+// stack with #Stack (checkFile).
+const checkDir = ".lms-ops-check"
+
+// checkFile unifies the stack package with the schema's #Stack in CUE
+// rather than with Value.Unify: building an instance evaluates it, so
+// building the stack and then unifying it would evaluate the whole stack
+// twice; imported here, it is evaluated once, closed by #Stack.
+func checkFile(mod string) string {
+	return fmt.Sprintf("package check\n\nimport (\n\t\"%[1]s/%[2]s\"\n\ts \"%[1]s/%[3]s:stack\"\n)\n\nstack: schema.#Stack & s\n", mod, SchemaDir, EnvsDir)
 }
 
 // EnvNames lists the environment directories: every directory under envs/
@@ -202,7 +222,11 @@ func decodeStrict(v cue.Value) (*Stack, error) {
 // PosOf returns the position, relative to the repository root, of the value
 // at path ("alerts.LMSHighErrorRate.threshold") in environment env, or of the
 // stack value when env is "". It returns "" when the value has no position.
+// It is safe for concurrent use: the checks run in parallel, and CUE values
+// are not safe for concurrent use.
 func (m *Model) PosOf(env, path string) string {
+	m.cueMu.Lock()
+	defer m.cueMu.Unlock()
 	v := m.Value
 	if env != "" {
 		v = m.EnvValues[env]

@@ -113,7 +113,38 @@ func jsonNode(raw json.RawMessage) (*yaml.Node, error) {
 		}
 	}
 	plain(n)
+	metadataFirst(n)
 	return n, nil
+}
+
+// metaOrder is the order of an object's metadata fields in ops/k8s/, as
+// kubectl prints them. CUE orders fields by how the evaluation met them,
+// which changes with how the model is unified; the files must not.
+var metaOrder = []string{"name", "namespace", "labels", "annotations"}
+
+// metadataFirst puts the object's metadata fields in metaOrder.
+func metadataFirst(obj *yaml.Node) {
+	for i := 0; i+1 < len(obj.Content); i += 2 {
+		if obj.Content[i].Value != "metadata" {
+			continue
+		}
+		m := obj.Content[i+1]
+		pairs := make([][2]*yaml.Node, 0, len(m.Content)/2)
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			pairs = append(pairs, [2]*yaml.Node{m.Content[j], m.Content[j+1]})
+		}
+		rank := func(k string) int {
+			if r := slices.Index(metaOrder, k); r >= 0 {
+				return r
+			}
+			return len(metaOrder)
+		}
+		slices.SortStableFunc(pairs, func(a, b [2]*yaml.Node) int { return rank(a[0].Value) - rank(b[0].Value) })
+		m.Content = m.Content[:0]
+		for _, p := range pairs {
+			m.Content = append(m.Content, p[0], p[1])
+		}
+	}
 }
 
 // withEntry is the object raw with key: value added to its map field.

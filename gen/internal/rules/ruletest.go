@@ -280,12 +280,26 @@ func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]Ru
 		ev.schedules = append(ev.schedules, sc)
 	}
 	ev.rules = groupsOf(s, rules, envs)
+	envOf := map[string]string{}
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		envOf[g.Name] = g.Env
+	}
 	err = ev.run(func(t time.Duration, got []FiringAlert) {
+		// What fires, by environment: each case reads its own groups'
+		// alerts without going through every other case's.
+		byEnv := map[string][]FiringAlert{}
+		for _, a := range got {
+			byEnv[envOf[a.Group]] = append(byEnv[envOf[a.Group]], a)
+		}
 		for i := range runs {
 			run := &runs[i]
 			for _, e := range run.Case.Expect {
 				if e.At == t {
-					run.Failures = append(run.Failures, judge(s, t, e.Firing, ownAlerts(s, run.Case, got))...)
+					var own []FiringAlert
+					for _, env := range run.Case.Groups {
+						own = append(own, byEnv[env]...)
+					}
+					run.Failures = append(run.Failures, judge(s, t, e.Firing, own)...)
 				}
 			}
 		}
@@ -299,19 +313,6 @@ func (c RuleCase) batchSeries() []model.InputSeries {
 		return c.Stimulus
 	}
 	return c.Series
-}
-
-// ownAlerts keeps the alerts raised by the case's own rule groups.
-func ownAlerts(s *model.Stack, c RuleCase, got []FiringAlert) []FiringAlert {
-	var out []FiringAlert
-	for _, a := range got {
-		for _, g := range s.Outputs.Alerts.Rules.Groups {
-			if g.Name == a.Group && slices.Contains(c.Groups, g.Env) {
-				out = append(out, a)
-			}
-		}
-	}
-	return out
 }
 
 // judge compares what fires at t with what should: exactly these alerts,

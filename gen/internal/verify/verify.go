@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/lms/lms-ops/gen/internal/model"
@@ -55,23 +57,38 @@ type Options struct {
 	Observe func(check string, took time.Duration)
 }
 
-// Verify runs every check and returns all problems in source order.
+// Verify runs every check, in parallel, and returns all problems in
+// source order.
 func Verify(m *model.Model, files []output.File, opt Options) model.Problems {
 	idx := output.Index(files)
-	var ps model.Problems
-	for _, c := range checks {
+	found := make([]model.Problems, len(checks))
+	var mu sync.Mutex // opt.Observe need not be safe for concurrent use
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, c := range checks {
 		if _, skip := opt.Skip[c.name]; skip {
 			continue
 		}
-		start := time.Now()
-		for _, p := range c.run(m, idx) {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			start := time.Now()
+			found[i] = c.run(m, idx)
+			if opt.Observe != nil {
+				mu.Lock()
+				opt.Observe("check "+c.name, time.Since(start))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	var ps model.Problems
+	for i, c := range checks {
+		for _, p := range found[i] {
 			if p.Rule == "" {
 				p.Rule = c.name
 			}
 			ps = append(ps, p)
-		}
-		if opt.Observe != nil {
-			opt.Observe("check "+c.name, time.Since(start))
 		}
 	}
 	ps.Sort()
