@@ -111,6 +111,15 @@ func benchScale() error {
 		return err
 	}
 	var base, baseWhole time.Duration
+	wholeAt := map[int]time.Duration{}
+	defer func() {
+		if len(wholeAt) == 3 {
+			small := (wholeAt[10] - wholeAt[2]) / 8
+			large := (wholeAt[100] - wholeAt[10]) / 90
+			fmt.Printf("  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
+				small.Round(time.Millisecond), large.Round(time.Millisecond), float64(large)/float64(small))
+		}
+	}()
 	for _, n := range []int{2, 10, 100} {
 		dir, err := os.MkdirTemp("", "lms-ops-scale-")
 		if err != nil {
@@ -144,6 +153,7 @@ func benchScale() error {
 			wholes = append(wholes, whole)
 		}
 		w, wh := median(walls), median(wholes)
+		wholeAt[n] = wh
 		if base == 0 {
 			base, baseWhole = w, wh
 		}
@@ -312,4 +322,18 @@ func Cold() error {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n") + "\n"
+}
+
+// benchSuite times the whole check CI runs with Go's test cache cleared,
+// so that every tool test runs (CI=true: the stamp skips nothing).
+func benchSuite() error {
+	if _, _, out, err := timed(".", nil, "go", "clean", "-testcache"); err != nil {
+		return fmt.Errorf("go clean -testcache: %v\n%s", err, out)
+	}
+	wall, rss, _, err := timed(".", []string{"CI=true"}, "go", "run", "mage.go", "check")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("the suite: CI=true go run mage.go check, test cache cleared  %s (the check process's peak RSS %d MiB)\n", wall.Round(time.Second), rss/1024)
+	return nil
 }

@@ -289,7 +289,7 @@ func run(dir, name string, args ...string) error {
 	return cmd.Run()
 }
 
-// Bench measures gen: stage and check medians, the official CLI chain, 2/10/100 environments, the edit-gen-check loop (BENCH=stages, loop or scale: one part).
+// Bench measures gen: stage and check medians, the official CLI chain, 2/10/100 environments, the edit-gen-check loop, the whole suite (BENCH=stages, loop, scale or suite: one part).
 func Bench() error {
 	switch os.Getenv("BENCH") {
 	case "stages":
@@ -301,6 +301,8 @@ func Bench() error {
 	case "scale":
 		fmt.Println("gen as environments grow:")
 		return benchScale()
+	case "suite":
+		return benchSuite()
 	}
 	fmt.Println("gen stages:")
 	if err := gen.Time(os.Stdout, ".", 9); err != nil {
@@ -315,7 +317,10 @@ func Bench() error {
 		return err
 	}
 	fmt.Println("the operator's loop, on a copy of this checkout:")
-	return benchLoop(5)
+	if err := benchLoop(5); err != nil {
+		return err
+	}
+	return benchSuite()
 }
 
 // E2e runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.

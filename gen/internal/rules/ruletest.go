@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 
+	"github.com/lms/lms-ops/gen/internal/memo"
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/promql"
@@ -418,8 +420,12 @@ func CheckRuleTests(m *model.Model, files output.Files) model.Problems {
 	if err != nil {
 		return model.Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
 	}
+	runs, err := runRemembered(m.Stack, files[out.Path], rules, cases)
+	if err != nil {
+		return model.Problems{{Scope: "stack: rule tests", Msg: err.Error()}}
+	}
 	var ps model.Problems
-	for _, run := range Run(m.Stack, rules, cases) {
+	for _, run := range runs {
 		c := run.Case
 		for _, f := range append(c.Undeclared, run.Failures...) {
 			ps = append(ps, model.Problem{
@@ -430,4 +436,21 @@ func CheckRuleTests(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 	return ps
+}
+
+// runs remembers the rule cases' runs by what they read.
+var runs memo.Cache[[]RuleRun]
+
+// runRemembered is Run, remembered by everything a run reads: the rule
+// file, the cases, and the stack's rule groups and intervals.
+func runRemembered(s *model.Stack, file []byte, rules *rulefmt.RuleGroups, cases []RuleCase) ([]RuleRun, error) {
+	var inputs [][]byte
+	for _, v := range []any{cases, s.Outputs.Alerts.Rules, s.Outputs.Prometheus.Config.Global} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, data)
+	}
+	return runs.Do(append(inputs, file), func() ([]RuleRun, error) { return Run(s, rules, cases), nil })
 }

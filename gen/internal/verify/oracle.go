@@ -12,6 +12,7 @@ import (
 	"github.com/go-kit/log"
 	promconfig "github.com/prometheus/prometheus/config"
 
+	"github.com/lms/lms-ops/gen/internal/memo"
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/toolbin"
@@ -74,6 +75,14 @@ func runOracle(root string, files map[string]string, needs []oracleNeed) (*oracl
 	if err != nil {
 		return nil, err
 	}
+	return oracleRuns.Do([][]byte{[]byte(bin), req}, func() (*oracleResult, error) { return oracle(bin, req) })
+}
+
+// oracleRuns remembers the oracle's answers by its binary and request.
+var oracleRuns memo.Cache[*oracleResult]
+
+// oracle runs the oracle's binary on a request.
+func oracle(bin string, req []byte) (*oracleResult, error) {
 	cmd := exec.Command(bin)
 	cmd.Stdin = bytes.NewReader(req)
 	var stdout, stderr bytes.Buffer
