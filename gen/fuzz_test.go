@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lms/lms-ops/gen/internal/model"
+	"github.com/lms/lms-ops/gen/internal/testfix"
 )
 
 // operatorValues are random thresholds, windows and `for` durations an
@@ -88,64 +91,155 @@ var thresholdSkip = map[string]string{
 	"versions":     "the versions are not drawn",
 }
 
+// fuzzBatch is how many draws of TestOperatorValuesFuzz share one CUE
+// evaluation of the stack.
+const fuzzBatch = 10
+
 // TestOperatorValuesFuzz draws 200 random combinations of thresholds,
 // windows and `for` durations for both environments of the fixture. For
 // each, gen either passes, or fails with every problem at the operator's
 // own file (envs/<env>/) and a reason: it never blames a shared file, a
 // rule test or a parser for a value the schema let through.
+//
+// The draws only change environments, so they share the stack: each batch
+// of fuzzBatch draws is one stack where every draw has its own copy of the
+// fixture's prod and staging (own job, label, channel and target), and a
+// draw's verdict is what gen says at its own environments' lines. Gen
+// checks every environment on its own before the stack, and the checks
+// report every problem, so a refused draw is dropped and the batch run
+// again until what is left passes: every draw is judged by a run in which
+// it is the only thing refused, or by one that passes.
 func TestOperatorValuesFuzz(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	root, err := filepath.Abs(fixtureRoot)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := rand.New(rand.NewPCG(9, 2026))
-	draws := make([]map[string][]byte, 200)
+	draws := make([]map[string]string, 200)
 	for i := range draws {
-		draws[i] = map[string][]byte{}
+		draws[i] = map[string]string{}
 		for _, env := range []string{"prod", "staging"} {
-			draws[i][filepath.Join(root, "envs", env, "alerts.cue")] = []byte(operatorValues(r))
+			draws[i][env] = operatorValues(r)
 		}
 	}
-	// The draws are independent: run them on every core.
-	errs := make([]error, len(draws))
-	next := make(chan int)
+	refused := make([]bool, len(draws))
+	next := make(chan []int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for i := range next {
-				_, errs[i] = Run(root, Options{Overlay: draws[i], Skip: thresholdSkip})
+			for batch := range next {
+				for _, i := range fuzzValuesBatch(t, draws, batch) {
+					refused[i] = true
+				}
 			}
 		})
 	}
-	for i := range draws {
-		next <- i
+	for b := 0; b < len(draws); b += fuzzBatch {
+		next <- slices.Collect(func(yield func(int) bool) {
+			for i := b; i < min(b+fuzzBatch, len(draws)); i++ {
+				if !yield(i) {
+					return
+				}
+			}
+		})
 	}
 	close(next)
 	wg.Wait()
-	passed, refused := 0, 0
-	for i, err := range errs {
-		if err == nil {
-			passed++
-			continue
+	n := 0
+	for _, r := range refused {
+		if r {
+			n++
 		}
-		refused++
-		ps, ok := err.(Problems)
-		if !ok {
-			t.Errorf("draw %d: gen fails without problems: %v\n%s", i, err, overlayText(draws[i]))
-			continue
-		}
-		for _, p := range ps {
-			if !model.IsEnvFile(p.Pos) && !strings.HasPrefix(p.Msg, "and ") {
-				t.Errorf("draw %d: a problem not at the operator's line:\n%s\nvalues:\n%s", i, p, overlayText(draws[i]))
+	}
+	t.Logf("%d draws passed, %d were refused at the operator's line; %v", len(draws)-n, n, time.Since(start).Round(time.Second))
+	if n == 0 || n == len(draws) {
+		t.Errorf("%d passed, %d refused: the draws do not exercise both outcomes", len(draws)-n, n)
+	}
+}
+
+// fuzzValuesBatch judges the draws of batch in one stack and returns the
+// ones gen refuses; a problem not at a draw's own lines fails the test.
+func fuzzValuesBatch(t *testing.T, draws []map[string]string, batch []int) []int {
+	root := testfix.Copy(t)
+	amFile := filepath.Join(root, "envs", "alertmanager.cue")
+	amText, err := os.ReadFile(amFile)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	envOf := map[string]int{} // environment directory → draw
+	for _, i := range batch {
+		for k, env := range []string{"prod", "staging"} {
+			name := fmt.Sprintf("d%03d-%s", i, env)
+			envOf[name] = i
+			if err := CopyEnvironment(root, env, name, 30000+2*i+k); err != nil {
+				t.Error(err)
+				return nil
+			}
+			if err := os.WriteFile(filepath.Join(root, "envs", name, "alerts.cue"), []byte(draws[i][env]), 0o644); err != nil {
+				t.Error(err)
+				return nil
 			}
 		}
 	}
-	t.Logf("%d draws passed, %d were refused at the operator's line; %v", passed, refused, time.Since(start).Round(time.Second))
-	if passed == 0 || refused == 0 {
-		t.Errorf("%d passed, %d refused: the draws do not exercise both outcomes", passed, refused)
+	for _, env := range []string{"prod", "staging"} {
+		if err := os.RemoveAll(filepath.Join(root, "envs", env)); err != nil {
+			t.Error(err)
+			return nil
+		}
 	}
+	var refused []int
+	for len(envOf) > 0 {
+		// The production copies page, as prod does.
+		var paging []string
+		for name := range envOf {
+			if strings.HasSuffix(name, "-prod") {
+				paging = append(paging, strconv.Quote(name))
+			}
+		}
+		slices.Sort(paging)
+		am := strings.Replace(string(amText), `environments: ["production"]`, "environments: ["+strings.Join(paging, ", ")+"]", 1)
+		if err := os.WriteFile(amFile, []byte(am), 0o644); err != nil {
+			t.Error(err)
+			return refused
+		}
+		_, err := Run(root, Options{Skip: thresholdSkip})
+		if err == nil {
+			return refused
+		}
+		ps, ok := err.(Problems)
+		if !ok {
+			t.Errorf("draws %v: gen fails without problems: %v", batch, err)
+			return refused
+		}
+		now := map[int]bool{}
+		for _, p := range ps {
+			if strings.HasPrefix(p.Msg, "and ") {
+				continue
+			}
+			dir, _, _ := strings.Cut(strings.TrimPrefix(p.Pos, "envs/"), "/")
+			i, ok := envOf[dir]
+			if !model.IsEnvFile(p.Pos) || !ok {
+				t.Errorf("draws %v: a problem not at the operator's line:\n%s", batch, p)
+				return refused
+			}
+			now[i] = true
+		}
+		if len(now) == 0 {
+			t.Errorf("draws %v: gen fails, at no draw's line:\n%v", batch, err)
+			return refused
+		}
+		for i := range now {
+			refused = append(refused, i)
+			for _, env := range []string{"prod", "staging"} {
+				name := fmt.Sprintf("d%03d-%s", i, env)
+				delete(envOf, name)
+				if err := os.RemoveAll(filepath.Join(root, "envs", name)); err != nil {
+					t.Error(err)
+					return refused
+				}
+			}
+		}
+	}
+	return refused
 }
 
 func overlayText(overlay map[string][]byte) string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
@@ -44,36 +45,44 @@ func AddEnvironments(root string, n int) error {
 		return fmt.Errorf("no environment under %s to copy (%v)", root, err)
 	}
 	template := names[len(names)-1]
-	src := filepath.Join(root, EnvsDir, template)
-	files, err := filepath.Glob(filepath.Join(src, "*.cue"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("template environment %s: no CUE files (%v)", template, err)
-	}
 	for i := len(names); i < n; i++ {
-		name := fmt.Sprintf("scale%03d", i)
-		if err := os.MkdirAll(filepath.Join(root, EnvsDir, name), 0o755); err != nil {
+		if err := CopyEnvironment(root, template, fmt.Sprintf("scale%03d", i), 20000+i); err != nil {
 			return err
 		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return err
-			}
-			text := string(data)
-			for _, r := range []struct {
-				re   *regexp.Regexp
-				with string
-			}{
-				{regexp.MustCompile(`(\bjob:\s*")[^"]*"`), "${1}" + name + `"`},
-				{regexp.MustCompile(`(\btarget:\s*"[^"]*:)[0-9]+"`), fmt.Sprintf(`${1}%d"`, 20000+i)},
-				{regexp.MustCompile(`(\benvironment:\s*")[^"]*"`), "${1}" + name + `"`},
-				{regexp.MustCompile(`(\bslack_channel:\s*"#)[^"]*"`), "${1}" + name + `"`},
-			} {
-				text = r.re.ReplaceAllString(text, r.with)
-			}
-			if err := os.WriteFile(filepath.Join(root, EnvsDir, name, filepath.Base(f)), []byte(text), 0o644); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// CopyEnvironment copies envs/<from>/ of the model under root to
+// envs/<to>/, with to as its job, environment label and Slack channel, and
+// its target on port (the job with "_" for "-").
+func CopyEnvironment(root, from, to string, port int) error {
+	files, err := filepath.Glob(filepath.Join(root, EnvsDir, from, "*.cue"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("environment %s: no CUE files (%v)", from, err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, EnvsDir, to), 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		text := string(data)
+		for _, r := range []struct {
+			re   *regexp.Regexp
+			with string
+		}{
+			{regexp.MustCompile(`(\bjob:\s*")[^"]*"`), "${1}" + strings.ReplaceAll(to, "-", "_") + `"`},
+			{regexp.MustCompile(`(\btarget:\s*"[^"]*:)[0-9]+"`), fmt.Sprintf(`${1}%d"`, port)},
+			{regexp.MustCompile(`(\benvironment:\s*")[^"]*"`), "${1}" + to + `"`},
+			{regexp.MustCompile(`(\bslack_channel:\s*"#)[^"]*"`), "${1}" + to + `"`},
+		} {
+			text = r.re.ReplaceAllString(text, r.with)
+		}
+		if err := os.WriteFile(filepath.Join(root, EnvsDir, to, filepath.Base(f)), []byte(text), 0o644); err != nil {
+			return err
 		}
 	}
 	return nil

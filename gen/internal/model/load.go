@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -114,6 +115,10 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		}
 		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
 			env, path = path[1], path[2:]
+			// A name that is not a CUE identifier (prod-eu) is quoted.
+			if u, err := strconv.Unquote(env); err == nil {
+				env = u
+			}
 		}
 		if env == "" && len(path) > 1 && path[0] == "_limits" {
 			at := located{scope: "stack", path: strings.Join(path[1:], ".")}

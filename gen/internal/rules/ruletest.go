@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,7 +169,7 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 			// window is full, no expression changes any more.
 			steady := window + 2*scrape + fill
 			name := g.Env + "/" + r.Alert
-			path := "envs." + g.Env + ".alerts." + r.Alert
+			path := "envs." + strconv.Quote(g.Env) + ".alerts." + r.Alert // quoted: prod-eu is no identifier
 			// One batch per alert and phase: in each, every other
 			// environment is above while the others are below, so every
 			// environment's neighbours are in the opposite state.
