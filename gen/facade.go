@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"github.com/lms/lms-ops/gen/internal/cueedit"
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/routes"
@@ -28,6 +29,8 @@ type (
 	RouteCase = routes.RouteCase
 	// CaddyResult is the Caddyfile validator's verdict.
 	CaddyResult = verify.CaddyResult
+	// Override is one CUE field set to another value (internal/cueedit).
+	Override = cueedit.Override
 )
 
 const (
@@ -62,6 +65,10 @@ var (
 	ToolBinary = toolbin.Binary
 	// ToolBinaryWith builds (once) a Go tool binary with build options.
 	ToolBinaryWith = toolbin.BinaryWith
+	// Overlay is the CUE files under root with the overrides applied, for LoadWith.
+	Overlay = cueedit.Overlay
+	// ApplyOverrides writes the overrides into the CUE files under root.
+	ApplyOverrides = cueedit.Apply
 )
 
 // ToolOptions are a tool's build options (static, ldflags).

@@ -13,7 +13,7 @@ const module = "github.com/lms/lms-ops/gen"
 // layers below its own, never one beside or above it, so the pipeline's
 // data flows one way (load → render → verify → write).
 var layers = [][]string{
-	{"internal/output", "internal/toolbin", "internal/gitref", "internal/verify/grafanaschema", "internal/memo"},
+	{"internal/output", "internal/toolbin", "internal/gitref", "internal/verify/grafanaschema", "internal/memo", "internal/cueedit"},
 	{"internal/model"},
 	{"internal/promql"},
 	{"internal/render/dashboards"},

@@ -4,11 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
+	"path"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 
+	"cuelang.org/go/cue/ast"
+
+	"github.com/lms/lms-ops/gen/internal/cueedit"
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 )
@@ -69,21 +74,23 @@ func CopyEnvironment(root, from, to string, port int) error {
 		if err != nil {
 			return err
 		}
-		text := string(data)
-		for _, r := range []struct {
-			re   *regexp.Regexp
-			with string
-		}{
-			{regexp.MustCompile(`(\bjob:\s*")[^"]*"`), "${1}" + strings.ReplaceAll(to, "-", "_") + `"`},
-			{regexp.MustCompile(`(\btarget:\s*"[^"]*:)[0-9]+"`), fmt.Sprintf(`${1}%d"`, port)},
-			{regexp.MustCompile(`(\benvironment:\s*")[^"]*"`), "${1}" + to + `"`},
-			{regexp.MustCompile(`(\bslack_channel:\s*"#)[^"]*"`), "${1}" + to + `"`},
-		} {
-			text = r.re.ReplaceAllString(text, r.with)
-		}
-		if err := os.WriteFile(filepath.Join(root, EnvsDir, to, filepath.Base(f)), []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(root, EnvsDir, to, filepath.Base(f)), data, 0o644); err != nil {
 			return err
 		}
 	}
-	return nil
+	dir := path.Join(EnvsDir, to)
+	target, err := cueedit.String(root, dir, "target")
+	if err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		return fmt.Errorf("environment %s: target %q: %w", from, target, err)
+	}
+	return cueedit.Apply(root, []cueedit.Override{
+		{Dir: dir, Path: "job", Value: ast.NewString(strings.ReplaceAll(to, "-", "_"))},
+		{Dir: dir, Path: "target", Value: ast.NewString(net.JoinHostPort(host, strconv.Itoa(port)))},
+		{Dir: dir, Path: "labels.environment", Value: ast.NewString(to)},
+		{Dir: dir, Path: "notify.slack_channel", Value: ast.NewString("#" + to)},
+	})
 }

@@ -1,0 +1,165 @@
+// Package cueedit is the one way lms-ops edits CUE files: on their syntax
+// tree, field by field, each field required to be found exactly once (a
+// renamed field fails instead of being skipped). e2e and the engine run
+// give the loader an overlay of edited files; bench and the scaled copies
+// of the model write them.
+package cueedit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/parser"
+)
+
+// Override is one CUE field set to another value. Nothing else of the
+// files changes: the edit replaces the value of exactly this field in the
+// syntax tree of its file.
+type Override struct {
+	// Dir is the package directory, relative to the root ("envs",
+	// "envs/prod"); the field is looked for in each of its .cue files.
+	Dir string
+	// Path is the field, as written in the file ("settings.prometheus.scrape_interval").
+	Path string
+	// Value is the new value.
+	Value ast.Expr
+}
+
+func (o Override) String() string { return o.Dir + ": " + o.Path }
+
+// Overlay applies the overrides to the CUE files under root and returns the
+// changed files, by absolute path, for the loader's overlay (nothing is
+// written). Every override must find its field exactly once.
+func Overlay(root string, overrides []Override) (map[string][]byte, error) {
+	files := map[string]*ast.File{}
+	changed := map[string]bool{}
+	for _, o := range overrides {
+		paths, err := filepath.Glob(filepath.Join(root, o.Dir, "*.cue"))
+		if err != nil {
+			return nil, err
+		}
+		found := 0
+		for _, p := range paths {
+			f, err := parsed(files, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, field := range findFields(f.Decls, strings.Split(o.Path, ".")) {
+				field.Value = o.Value
+				changed[p] = true
+				found++
+			}
+		}
+		if found != 1 {
+			return nil, fmt.Errorf("cue edit: %s: found %d times, want once", o, found)
+		}
+	}
+	out := map[string][]byte{}
+	keys := make([]string, 0, len(changed))
+	for p := range changed {
+		keys = append(keys, p)
+	}
+	sort.Strings(keys)
+	for _, p := range keys {
+		data, err := format.Node(files[p])
+		if err != nil {
+			return nil, fmt.Errorf("cue edit: format %s: %w", p, err)
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		out[abs] = data
+	}
+	return out, nil
+}
+
+// parsed parses p once.
+func parsed(files map[string]*ast.File, p string) (*ast.File, error) {
+	if f, ok := files[p]; ok {
+		return f, nil
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := parser.ParseFile(p, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	files[p] = f
+	return f, nil
+}
+
+// findFields returns the fields at path among decls, following struct
+// literals (`a: b: c: v` is a: {b: {c: v}}).
+func findFields(decls []ast.Decl, path []string) []*ast.Field {
+	var out []*ast.Field
+	for _, d := range decls {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil || name != path[0] {
+			continue
+		}
+		if len(path) == 1 {
+			out = append(out, f)
+			continue
+		}
+		if s, ok := f.Value.(*ast.StructLit); ok {
+			out = append(out, findFields(s.Elts, path[1:])...)
+		}
+	}
+	return out
+}
+
+// Apply is Overlay written back to the files.
+func Apply(root string, overrides []Override) error {
+	files, err := Overlay(root, overrides)
+	if err != nil {
+		return err
+	}
+	for p, data := range files {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// String is the value of the string field at path in the package dir under
+// root, which must be found exactly once.
+func String(root, dir, path string) (string, error) {
+	paths, err := filepath.Glob(filepath.Join(root, dir, "*.cue"))
+	if err != nil {
+		return "", err
+	}
+	var found []*ast.Field
+	for _, p := range paths {
+		f, err := parsed(map[string]*ast.File{}, p)
+		if err != nil {
+			return "", err
+		}
+		found = append(found, findFields(f.Decls, strings.Split(path, "."))...)
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("cue edit: %s: %s: found %d times, want once", dir, path, len(found))
+	}
+	lit, ok := found[0].Value.(*ast.BasicLit)
+	if !ok {
+		return "", fmt.Errorf("cue edit: %s: %s is not a literal", dir, path)
+	}
+	v, err := literal.Unquote(lit.Value)
+	if err != nil {
+		return "", fmt.Errorf("cue edit: %s: %s is not a string: %w", dir, path, err)
+	}
+	return v, nil
+}
