@@ -21,6 +21,7 @@ import (
 
 	"github.com/lms/lms-ops/e2e"
 	"github.com/lms/lms-ops/gen"
+	"github.com/lms/lms-ops/internal/checkstamp"
 )
 
 // timed runs a command in dir and returns its wall time and peak RSS.
@@ -238,10 +239,10 @@ func testsRun(out []byte) []string {
 	return ran
 }
 
-// copyCheckout copies the files of the checkout (knownFiles) into dir,
+// copyCheckout copies the files of the checkout (checkstamp.Files) into dir,
 // keeping symbolic links as links.
 func copyCheckout(dir string) error {
-	files, err := knownFiles()
+	files, err := checkstamp.Files(".")
 	if err != nil {
 		return err
 	}

@@ -5,17 +5,13 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -24,7 +20,7 @@ import (
 	"github.com/lms/lms-ops/e2e"
 	"github.com/lms/lms-ops/e2e/engine"
 	"github.com/lms/lms-ops/gen"
-	"github.com/lms/lms-ops/internal/liveconfig"
+	"github.com/lms/lms-ops/internal/checkstamp"
 )
 
 // init sets a soft memory limit (unless GOMEMLIMIT sets one): gen holds
@@ -37,6 +33,9 @@ func init() {
 		debug.SetMemoryLimit(700 << 20)
 	}
 }
+
+// Default is what `go run mage.go` runs without a target: gen.
+var Default = Gen
 
 // Gen renders every artifact from envs/*.cue, verifies it and writes ops/ and the compose files (all-or-nothing).
 func Gen() error {
@@ -149,7 +148,7 @@ func check(always bool) error {
 	}
 	step("generated files", drift())
 	step("cue fmt", cueFmt())
-	stamp, err := toolChecksStamp()
+	stamp, err := checkstamp.Path(".")
 	if err != nil {
 		return err
 	}
@@ -178,65 +177,6 @@ func check(always bool) error {
 		return fmt.Errorf("check failed: %s", strings.Join(failed, ", "))
 	}
 	return nil
-}
-
-// toolChecksStamp is the file that records that the tool's checks passed
-// on exactly the current code: its name hashes every file git knows of
-// outside the live configuration (the tests' TestMain guard proves they
-// read none of it), with the Go version and platform.
-func toolChecksStamp() (string, error) {
-	files, err := knownFiles()
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH, os.Getenv("GOFLAGS"))
-	for _, p := range files {
-		if liveconfig.IsLive(p) {
-			continue
-		}
-		fmt.Fprintf(h, "%s\x00", p)
-		if target, err := os.Readlink(p); err == nil {
-			fmt.Fprintf(h, "-> %s\x00", target)
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		h.Write(data)
-	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir = filepath.Join(dir, "lms-ops", "check")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:24]), nil
-}
-
-// knownFiles lists the files of the checkout: those git knows of (tracked,
-// or untracked and not ignored), or, outside a git checkout (an exported
-// tree), every file but .git's, sorted.
-func knownFiles() ([]string, error) {
-	if out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output(); err == nil {
-		return strings.Split(strings.TrimRight(string(out), "\x00"), "\x00"), nil
-	}
-	var files []string
-	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case d.IsDir() && d.Name() == ".git":
-			return filepath.SkipDir
-		case !d.IsDir():
-			files = append(files, filepath.ToSlash(p))
-		}
-		return nil
-	})
-	return files, err
 }
 
 // drift renders in memory and compares with the files on disk.
