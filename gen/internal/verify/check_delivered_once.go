@@ -44,12 +44,6 @@ func composeSenders(m *model.Model, files output.Files) []routes.Sender {
 	return senders
 }
 
-// checkRouteTests runs the route and inhibition cases on the labels the
-// compose topology's Prometheus services deliver.
-func checkRouteTests(m *model.Model, files output.Files) model.Problems {
-	return routes.CheckRouteTests(m, files, composeSenders(m, files))
-}
-
 // checkDeliveredOnce: every alert the rules raise reaches Alertmanager, and
 // as one alert whichever Prometheus sends it, in every topology gen
 // renders (compose, single or HA; Kubernetes): the replicas' external
