@@ -17,9 +17,9 @@ const root = "../testdata/stack"
 // still loads, and an override that finds no field is an error.
 func TestOverlay(t *testing.T) {
 	overlay, err := Overlay(root, []Override{
-		{"envs/prod", "target", ast.NewString("127.0.0.1:1234")},
-		{"envs/prod", "alerts.LMSApiDown.for", ast.NewString("10s")},
-		{"envs", "settings.prometheus.scrape_interval", ast.NewString("1s")},
+		{Dir: "envs/prod", Path: "target", Value: ast.NewString("127.0.0.1:1234")},
+		{Dir: "envs/prod", Path: "alerts.LMSApiDown.for", Value: ast.NewString("10s")},
+		{Dir: "envs", Path: "settings.prometheus.scrape_interval", Value: ast.NewString("1s")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestOverlay(t *testing.T) {
 		t.Errorf("overlay of envs/prod/env.cue:\n%s", overlay[abs])
 	}
 
-	if _, err := Overlay(root, []Override{{"envs/prod", "targett", ast.NewString("x")}}); err == nil || !strings.Contains(err.Error(), "found 0 times") {
+	if _, err := Overlay(root, []Override{{Dir: "envs/prod", Path: "targett", Value: ast.NewString("x")}}); err == nil || !strings.Contains(err.Error(), "found 0 times") {
 		t.Errorf("unknown field: err = %v", err)
 	}
 }

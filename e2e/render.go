@@ -38,22 +38,22 @@ func (r *run) overrides(m *gen.Model) []Override {
 		ams.Elts = append(ams.Elts, str(r.addr(am)))
 	}
 	ovs := append(TimingOverrides(m), []Override{
-		{"envs", "settings.prometheus.alertmanagers", ams},
-		{"envs", "settings.prometheus.self_target", str(r.addr(r.prometheuses[0]))},
-		{"envs", "settings.monitoring.jobs.grafana", &ast.ListLit{Elts: []ast.Expr{str(r.addr("grafana"))}}},
-		{"envs", "settings.monitoring.jobs.caddy", &ast.ListLit{Elts: []ast.Expr{str(r.addr("caddy-metrics"))}}},
-		{"envs", "settings.secrets.mount_dir", str(r.path("secrets"))},
+		{Dir: "envs", Path: "settings.prometheus.alertmanagers", Value: ams},
+		{Dir: "envs", Path: "settings.prometheus.self_target", Value: str(r.addr(r.prometheuses[0]))},
+		{Dir: "envs", Path: "settings.monitoring.jobs.grafana", Value: &ast.ListLit{Elts: []ast.Expr{str(r.addr("grafana"))}}},
+		{Dir: "envs", Path: "settings.monitoring.jobs.caddy", Value: &ast.ListLit{Elts: []ast.Expr{str(r.addr("caddy-metrics"))}}},
+		{Dir: "envs", Path: "settings.secrets.mount_dir", Value: str(r.path("secrets"))},
 	}...)
 	ovs = append(ovs, SinkOverrides("http://"+r.addr("sinks"), r.addr("smtp"))...)
 	for _, n := range sortedEnvs(m) {
-		ovs = append(ovs, Override{path.Join(gen.EnvsDir, n), "target", str(r.addr("api-" + n))})
+		ovs = append(ovs, Override{Dir: path.Join(gen.EnvsDir, n), Path: "target", Value: str(r.addr("api-" + n))})
 	}
 	if r.ha {
-		ovs = append(ovs, Override{"envs", "settings.ha.enabled", ast.NewBool(true)})
+		ovs = append(ovs, Override{Dir: "envs", Path: "settings.ha.enabled", Value: ast.NewBool(true)})
 	}
 	// Caddy proxies to the API of an environment that pages (production).
 	if n := PagingEnv(m); n != "" {
-		ovs = append(ovs, Override{"envs", "settings.caddy.upstream", str(r.addr("api-" + n))})
+		ovs = append(ovs, Override{Dir: "envs", Path: "settings.caddy.upstream", Value: str(r.addr("api-" + n))})
 	}
 	return ovs
 }
@@ -65,24 +65,24 @@ func (r *run) overrides(m *gen.Model) []Override {
 func TimingOverrides(m *gen.Model) []Override {
 	str := func(s string) ast.Expr { return ast.NewString(s) }
 	ovs := []Override{
-		{"envs", "settings.prometheus.scrape_interval", str("1s")},
+		{Dir: "envs", Path: "settings.prometheus.scrape_interval", Value: str("1s")},
 		// Above (evaluation_interval + 10s) / 3: the schema refuses a resend
 		// delay that lets a hung Alertmanager expire alerts at the others.
-		{"envs", "settings.prometheus.alert_resend_delay", str("5s")},
-		{"envs", "settings.monitoring.heartbeat.group_interval", str("1s")},
-		{"envs", "settings.monitoring.heartbeat.repeat_interval", str("2s")},
-		{"envs", "settings.prometheus.evaluation_interval", str("1s")},
-		{"envs", "settings.alertmanager.group_wait", str("1s")},
-		{"envs", "settings.alertmanager.group_interval", str("1s")},
+		{Dir: "envs", Path: "settings.prometheus.alert_resend_delay", Value: str("5s")},
+		{Dir: "envs", Path: "settings.monitoring.heartbeat.group_interval", Value: str("1s")},
+		{Dir: "envs", Path: "settings.monitoring.heartbeat.repeat_interval", Value: str("2s")},
+		{Dir: "envs", Path: "settings.prometheus.evaluation_interval", Value: str("1s")},
+		{Dir: "envs", Path: "settings.alertmanager.group_wait", Value: str("1s")},
+		{Dir: "envs", Path: "settings.alertmanager.group_interval", Value: str("1s")},
 	}
 	for _, n := range sortedEnvs(m) {
 		for a := range m.Stack.Envs[n].Alerts {
-			ovs = append(ovs, Override{path.Join(gen.EnvsDir, n), "alerts." + a + ".for", str(laptopFor)})
+			ovs = append(ovs, Override{Dir: path.Join(gen.EnvsDir, n), Path: "alerts." + a + ".for", Value: str(laptopFor)})
 		}
 	}
 	for a, t := range m.Stack.Settings.Monitoring.Alerts {
 		if t.For != "0s" {
-			ovs = append(ovs, Override{"envs", "settings.monitoring.alerts." + a + ".for", str(laptopFor)})
+			ovs = append(ovs, Override{Dir: "envs", Path: "settings.monitoring.alerts." + a + ".for", Value: str(laptopFor)})
 		}
 	}
 	return ovs
@@ -93,9 +93,9 @@ func TimingOverrides(m *gen.Model) []Override {
 // are secrets (SecretValues).
 func SinkOverrides(httpBase, smtp string) []Override {
 	return []Override{
-		{"envs", "settings.alertmanager.pagerduty_url", ast.NewString(httpBase + "/pagerduty")},
-		{"envs", "settings.alertmanager.smtp.smarthost", ast.NewString(smtp)},
-		{"envs", "settings.alertmanager.smtp.require_tls", ast.NewBool(false)},
+		{Dir: "envs", Path: "settings.alertmanager.pagerduty_url", Value: ast.NewString(httpBase + "/pagerduty")},
+		{Dir: "envs", Path: "settings.alertmanager.smtp.smarthost", Value: ast.NewString(smtp)},
+		{Dir: "envs", Path: "settings.alertmanager.smtp.require_tls", Value: ast.NewBool(false)},
 	}
 }
 
@@ -208,7 +208,7 @@ func (r *run) reservePorts(m *gen.Model) error {
 // haModel is the committed model with settings.ha on: its compose services
 // name the replicas the HA phase runs.
 func haModel(root string) (*gen.Model, error) {
-	ov, err := Overlay(root, []Override{{"envs", "settings.ha.enabled", ast.NewBool(true)}})
+	ov, err := Overlay(root, []Override{{Dir: "envs", Path: "settings.ha.enabled", Value: ast.NewBool(true)}})
 	if err != nil {
 		return nil, err
 	}
