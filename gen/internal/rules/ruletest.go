@@ -14,6 +14,7 @@ import (
 	pmodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
@@ -29,8 +30,10 @@ type RuleCase struct {
 	Alert string
 	// Path is the CUE path of what the case is about, to locate failures.
 	Path string
-	// Groups are the environments whose rule groups the case evaluates.
-	Groups []string
+	// Groups are the environments whose rule groups of alerts the case
+	// evaluates; RuleGroups, when set, name the groups instead (an SLO's).
+	Groups     []string
+	RuleGroups []string
 	// Batch, when set, names the cases evaluated together (see runBatch);
 	// in a batch a case contributes Stimulus, its own environment's
 	// series, and the other cases' environments are its neighbours.
@@ -42,10 +45,10 @@ type RuleCase struct {
 	Interval time.Duration
 	Horizon  time.Duration
 	// SteadyAfter is when the inputs become steady and FillStep how far
-	// apart evaluations may be until then (see ruleEvaluation). Zero for
-	// both: every evaluation step runs.
-	SteadyAfter, FillStep time.Duration
-	Expect                []Expectation
+	// apart evaluations may be until then, or until DenseFrom (see
+	// ruleEvaluation). Zero for all: every evaluation step runs.
+	SteadyAfter, FillStep, DenseFrom, DenseUntil time.Duration
+	Expect                                       []Expectation
 	// Undeclared lists the expected alerts that declare neither their
 	// annotations nor their value: promtool compares annotations, so a
 	// case has to state them.
@@ -57,6 +60,17 @@ type RuleCase struct {
 type Expectation struct {
 	At     time.Duration
 	Firing []model.ExpectedAlert
+	// Samples are expressions and exactly the samples each gives at At.
+	Samples []model.ExprSamples
+}
+
+// evaluates tells whether the case evaluates rule group g: one it names,
+// or, when it names none, a group of alerts of one of its environments.
+func (c RuleCase) evaluates(g model.RuleGroup) bool {
+	if len(c.RuleGroups) > 0 {
+		return slices.Contains(c.RuleGroups, g.Name)
+	}
+	return g.SLO == "" && slices.Contains(c.Groups, g.Env)
 }
 
 // labelRef finds the labels an alert template reads ($labels.x, .Labels.x,
@@ -106,9 +120,10 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 	}
 	// The environments' groups; the stack's own group has no thresholds per
 	// environment, and its cases are written in CUE (envs/monitoring_tests.cue).
+	// SLOs' groups have theirs, derived in CUE too (envs/slo_tests.cue).
 	var groups []model.RuleGroup
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		if _, isEnv := s.Envs[g.Env]; isEnv {
+		if _, isEnv := s.Envs[g.Env]; isEnv && g.SLO == "" {
 			groups = append(groups, g)
 		}
 	}
@@ -202,8 +217,16 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule test %q: evaluate_every: %w", t.Name, err)
 		}
+		dense, err := parseDuration(t.DenseFrom, "0s")
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule test %q: dense_from: %w", t.Name, err)
+		}
+		denseUntil, err := parseDuration(t.DenseUntil, "0s")
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule test %q: dense_until: %w", t.Name, err)
+		}
 		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series,
-			Groups: t.Evaluates, Interval: time.Duration(interval), FillStep: every}
+			Groups: t.Evaluates, RuleGroups: t.Groups, Interval: time.Duration(interval), FillStep: every, DenseFrom: dense, DenseUntil: denseUntil}
 		if len(c.Groups) == 0 {
 			c.Groups = []string{t.Env}
 		}
@@ -212,7 +235,7 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 			if err != nil {
 				return nil, nil, fmt.Errorf("rule test %q: at: %w", t.Name, err)
 			}
-			exp := Expectation{At: time.Duration(at)}
+			exp := Expectation{At: time.Duration(at), Samples: e.Samples}
 			for _, w := range e.Firing {
 				ok, err := declared(s, &w)
 				switch {
@@ -265,27 +288,26 @@ func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]Ru
 		return nil, err
 	}
 	ev := ruleEvaluation{evalInterval: eval, interval: cases[0].Interval}
-	var envs []string
 	runs := make([]RuleRun, len(cases))
 	for i, c := range cases {
 		runs[i] = RuleRun{Case: c}
-		envs = append(envs, c.Groups...)
 		ev.series = append(ev.series, c.batchSeries()...)
 		ev.horizon = max(ev.horizon, c.Horizon)
-		sc := schedule{steadyAfter: c.SteadyAfter, fillStep: c.FillStep}
+		sc := schedule{steadyAfter: c.SteadyAfter, fillStep: c.FillStep, denseFrom: c.DenseFrom, denseUntil: c.DenseUntil}
 		for _, e := range c.Expect {
 			sc.checks = append(sc.checks, e.At)
 		}
 		slices.Sort(sc.checks)
 		ev.schedules = append(ev.schedules, sc)
 	}
-	ev.rules = groupsOf(s, rules, envs)
-	err = ev.run(func(t time.Duration, got []FiringAlert) {
+	ev.rules = groupsOf(s, rules, cases)
+	err = ev.run(func(t time.Duration, got []FiringAlert, query queryFunc) {
 		for i := range runs {
 			run := &runs[i]
 			for _, e := range run.Case.Expect {
 				if e.At == t {
 					run.Failures = append(run.Failures, judge(s, t, e.Firing, ownAlerts(s, run.Case, got))...)
+					run.Failures = append(run.Failures, judgeSamples(t, e.Samples, query)...)
 				}
 			}
 		}
@@ -306,7 +328,7 @@ func ownAlerts(s *model.Stack, c RuleCase, got []FiringAlert) []FiringAlert {
 	var out []FiringAlert
 	for _, a := range got {
 		for _, g := range s.Outputs.Alerts.Rules.Groups {
-			if g.Name == a.Group && slices.Contains(c.Groups, g.Env) {
+			if g.Name == a.Group && c.evaluates(g) {
 				out = append(out, a)
 			}
 		}
@@ -387,12 +409,12 @@ func AllRuleCases(s *model.Stack) ([]RuleCase, []string, error) {
 	return append(derived, hand...), skipped, err
 }
 
-// groupsOf keeps the rule groups of the given environments.
-func groupsOf(s *model.Stack, all *rulefmt.RuleGroups, envs []string) *rulefmt.RuleGroups {
+// groupsOf keeps the rule groups the cases evaluate.
+func groupsOf(s *model.Stack, all *rulefmt.RuleGroups, cases []RuleCase) *rulefmt.RuleGroups {
 	names := map[string]bool{}
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		if slices.Contains(envs, g.Env) {
-			names[g.Name] = true
+		for _, c := range cases {
+			names[g.Name] = names[g.Name] || c.evaluates(g)
 		}
 	}
 	out := &rulefmt.RuleGroups{}
@@ -429,4 +451,36 @@ func CheckRuleTests(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 	return ps
+}
+
+// judgeSamples compares what each expression gives at t with exactly the
+// samples the case declares: the same series, each with the same value (a
+// NaN equals nothing, as in promtool).
+func judgeSamples(t time.Duration, want []model.ExprSamples, query queryFunc) []string {
+	var failures []string
+	for _, w := range want {
+		got, err := query(w.Expr, t)
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("at %s: %s: %v", t, w.Expr, err))
+			continue
+		}
+		var gotS, wantS []string
+		for _, smp := range got {
+			gotS = append(gotS, fmt.Sprintf("%s %v", smp.Metric, smp.F))
+		}
+		for _, ws := range w.Want {
+			ls, err := parser.ParseMetric(ws.Series)
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("at %s: %s: series %s: %v", t, w.Expr, ws.Series, err))
+				continue
+			}
+			wantS = append(wantS, fmt.Sprintf("%s %v", ls, ws.Value))
+		}
+		sort.Strings(gotS)
+		sort.Strings(wantS)
+		if !slices.Equal(gotS, wantS) {
+			failures = append(failures, fmt.Sprintf("at %s: %s gives\n    %s\n  want\n    %s", t, w.Expr, strings.Join(gotS, "\n    "), strings.Join(wantS, "\n    ")))
+		}
+	}
+	return failures
 }
