@@ -133,13 +133,11 @@ func TestOperatorValuesFuzz(t *testing.T) {
 		})
 	}
 	for b := 0; b < len(draws); b += fuzzBatch {
-		next <- slices.Collect(func(yield func(int) bool) {
-			for i := b; i < min(b+fuzzBatch, len(draws)); i++ {
-				if !yield(i) {
-					return
-				}
-			}
-		})
+		var batch []int
+		for i := b; i < min(b+fuzzBatch, len(draws)); i++ {
+			batch = append(batch, i)
+		}
+		next <- batch
 	}
 	close(next)
 	wg.Wait()

@@ -62,21 +62,8 @@ func AddEnvironments(root string, n int) error {
 // envs/<to>/, with to as its job, environment label and Slack channel, and
 // its target on port (the job with "_" for "-").
 func CopyEnvironment(root, from, to string, port int) error {
-	files, err := filepath.Glob(filepath.Join(root, EnvsDir, from, "*.cue"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("environment %s: no CUE files (%v)", from, err)
-	}
-	if err := os.MkdirAll(filepath.Join(root, EnvsDir, to), 0o755); err != nil {
-		return err
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(root, EnvsDir, to, filepath.Base(f)), data, 0o644); err != nil {
-			return err
-		}
+	if err := output.CopyTree(filepath.Join(root, EnvsDir, from), filepath.Join(root, EnvsDir, to)); err != nil {
+		return fmt.Errorf("environment %s: %w", from, err)
 	}
 	dir := path.Join(EnvsDir, to)
 	target, err := cueedit.String(root, dir, "target")

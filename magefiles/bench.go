@@ -115,14 +115,6 @@ func benchScale() error {
 	}
 	var base, baseWhole time.Duration
 	wholeAt := map[int]time.Duration{}
-	defer func() {
-		if len(wholeAt) == 3 {
-			small := (wholeAt[10] - wholeAt[2]) / 8
-			large := (wholeAt[100] - wholeAt[10]) / 90
-			fmt.Printf("  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
-				small.Round(time.Millisecond), large.Round(time.Millisecond), float64(large)/float64(small))
-		}
-	}()
 	for _, n := range []int{2, 10, 100} {
 		dir, err := os.MkdirTemp("", "lms-ops-scale-")
 		if err != nil {
@@ -163,6 +155,10 @@ func benchScale() error {
 		fmt.Printf("  %3d environments  gen %8s (%4.1fx)  go run mage.go gen %8s (%4.1fx)  gen's peak RSS %4d MiB  (median of %d)\n",
 			n, w.Round(time.Millisecond), float64(w)/float64(base), wh.Round(time.Millisecond), float64(wh)/float64(baseWhole), rss/1024, runs)
 	}
+	small := (wholeAt[10] - wholeAt[2]) / 8
+	large := (wholeAt[100] - wholeAt[10]) / 90
+	fmt.Printf("  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
+		small.Round(time.Millisecond), large.Round(time.Millisecond), float64(large)/float64(small))
 	return nil
 }
 

@@ -40,25 +40,12 @@ func Overlay(root string, overrides []Override) (map[string][]byte, error) {
 	files := map[string]*ast.File{}
 	changed := map[string]bool{}
 	for _, o := range overrides {
-		paths, err := filepath.Glob(filepath.Join(root, o.Dir, "*.cue"))
+		field, file, err := theField(files, root, o.Dir, o.Path)
 		if err != nil {
 			return nil, err
 		}
-		found := 0
-		for _, p := range paths {
-			f, err := parsed(files, p)
-			if err != nil {
-				return nil, err
-			}
-			for _, field := range findFields(f.Decls, strings.Split(o.Path, ".")) {
-				field.Value = o.Value
-				changed[p] = true
-				found++
-			}
-		}
-		if found != 1 {
-			return nil, fmt.Errorf("cue edit: %s: found %d times, want once", o, found)
-		}
+		field.Value = o.Value
+		changed[file] = true
 	}
 	out := map[string][]byte{}
 	keys := make([]string, 0, len(changed))
@@ -78,6 +65,32 @@ func Overlay(root string, overrides []Override) (map[string][]byte, error) {
 		out[abs] = data
 	}
 	return out, nil
+}
+
+// theField is the one field at path among the .cue files of the package
+// dir under root (parsed into files), and the file that holds it.
+func theField(files map[string]*ast.File, root, dir, path string) (*ast.Field, string, error) {
+	paths, err := filepath.Glob(filepath.Join(root, dir, "*.cue"))
+	if err != nil {
+		return nil, "", err
+	}
+	var field *ast.Field
+	var file string
+	found := 0
+	for _, p := range paths {
+		f, err := parsed(files, p)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, fd := range findFields(f.Decls, strings.Split(path, ".")) {
+			field, file = fd, p
+			found++
+		}
+	}
+	if found != 1 {
+		return nil, "", fmt.Errorf("cue edit: %s: %s: found %d times, want once", dir, path, found)
+	}
+	return field, file, nil
 }
 
 // parsed parses p once.
@@ -138,22 +151,11 @@ func Apply(root string, overrides []Override) error {
 // String is the value of the string field at path in the package dir under
 // root, which must be found exactly once.
 func String(root, dir, path string) (string, error) {
-	paths, err := filepath.Glob(filepath.Join(root, dir, "*.cue"))
+	field, _, err := theField(map[string]*ast.File{}, root, dir, path)
 	if err != nil {
 		return "", err
 	}
-	var found []*ast.Field
-	for _, p := range paths {
-		f, err := parsed(map[string]*ast.File{}, p)
-		if err != nil {
-			return "", err
-		}
-		found = append(found, findFields(f.Decls, strings.Split(path, "."))...)
-	}
-	if len(found) != 1 {
-		return "", fmt.Errorf("cue edit: %s: %s: found %d times, want once", dir, path, len(found))
-	}
-	lit, ok := found[0].Value.(*ast.BasicLit)
+	lit, ok := field.Value.(*ast.BasicLit)
 	if !ok {
 		return "", fmt.Errorf("cue edit: %s: %s is not a literal", dir, path)
 	}
