@@ -14,14 +14,16 @@ import (
 
 // Stack is the whole evaluated model: the environments and every output.
 type Stack struct {
-	Envs         map[string]Env         `json:"envs"`
-	Versions     Versions               `json:"versions"`
-	Settings     Settings               `json:"settings"`
-	Metrics      map[string]Metric      `json:"metrics"`
-	RuleStimuli  map[string]RuleStimuli `json:"ruleStimuli"`
-	RuleTests    []RuleTest             `json:"ruleTests"`
-	RouteTests   []RouteTest            `json:"routeTests"`
-	InhibitTests []InhibitTest          `json:"inhibitTests"`
+	Envs        map[string]Env         `json:"envs"`
+	Versions    Versions               `json:"versions"`
+	Settings    Settings               `json:"settings"`
+	Metrics     map[string]Metric      `json:"metrics"`
+	RuleStimuli map[string]RuleStimuli `json:"ruleStimuli"`
+	// SLOs are the environments' SLOs as envs/slo.cue derives them.
+	SLOs         map[string]map[string]SLO `json:"slos"`
+	RuleTests    []RuleTest                `json:"ruleTests"`
+	RouteTests   []RouteTest               `json:"routeTests"`
+	InhibitTests []InhibitTest             `json:"inhibitTests"`
 	// Dashboards are decoded by gen/internal/render/dashboards.
 	Dashboards      map[string]json.RawMessage `json:"dashboards"`
 	GeneratedHeader string                     `json:"generatedHeader"`
@@ -36,6 +38,8 @@ type Env struct {
 	Labels      map[string]string    `json:"labels"`
 	Alerts      map[string]Threshold `json:"alerts"`
 	Notify      Notify               `json:"notify"`
+	// SLOs are its objectives, as the operator wrote them (see Stack.SLOs).
+	SLOs map[string]SLOValues `json:"slos,omitempty"`
 }
 
 // Threshold tunes one alert of the shared alert set for one environment.
@@ -75,6 +79,7 @@ type Settings struct {
 	RunbookDoc     string               `json:"runbook_doc"`
 	RunbookBaseURL string               `json:"runbook_base_url"`
 	Kubernetes     KubernetesSettings   `json:"kubernetes"`
+	SLO            SLOPolicy            `json:"slo"`
 }
 
 // Service is a compose service and the ports other configs reach it on.
@@ -298,6 +303,8 @@ type RuleTest struct {
 	Name      string   `json:"name"`
 	Env       string   `json:"env"`
 	Evaluates []string `json:"evaluates,omitempty"`
+	// Groups, when set, name the rule groups the case evaluates instead.
+	Groups []string `json:"groups,omitempty"`
 	// Precondition, when set, says whether the case makes sense for the
 	// configured values; a case whose precondition does not hold is skipped.
 	Precondition *struct {
@@ -306,11 +313,24 @@ type RuleTest struct {
 	} `json:"precondition,omitempty"`
 	Interval      string        `json:"interval"`
 	EvaluateEvery string        `json:"evaluate_every,omitempty"`
+	DenseFrom     string        `json:"dense_from,omitempty"`
+	DenseUntil    string        `json:"dense_until,omitempty"`
 	Series        []InputSeries `json:"series"`
 	Evals         []struct {
-		At     string          `json:"at"`
-		Firing []ExpectedAlert `json:"firing"`
+		At      string          `json:"at"`
+		Firing  []ExpectedAlert `json:"firing"`
+		Samples []ExprSamples   `json:"samples,omitempty"`
 	} `json:"evals"`
+}
+
+// ExprSamples are a PromQL expression and exactly the samples it gives.
+type ExprSamples struct {
+	Expr string `json:"expr"`
+	Want []struct {
+		// Series is the sample's labels in PromQL notation.
+		Series string  `json:"series"`
+		Value  float64 `json:"value"`
+	} `json:"want"`
 }
 
 // ExpectedAlert is an alert a rule test expects to fire.

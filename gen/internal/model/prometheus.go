@@ -38,18 +38,34 @@ type RuleFile struct {
 	Groups []RuleGroup `json:"groups" yaml:"groups"`
 }
 
-// RuleGroup is one group of alerting rules.
+// RuleGroup is one group of rules: an environment's alerts, the stack's,
+// or one SLO's recording rules and alerts (SLO set).
 type RuleGroup struct {
-	Env   string      `json:"env" yaml:"-"`
+	Env string `json:"env" yaml:"-"`
+	// SLO names the SLO whose rules the group holds ("" for alerts only).
+	SLO   string      `json:"slo,omitempty" yaml:"-"`
 	Name  string      `json:"name" yaml:"name"`
 	Rules []AlertRule `json:"rules" yaml:"rules"`
 }
 
-// AlertRule is one alerting rule.
+// AlertRule is one rule: an alerting rule, or a recording rule (Record
+// set, in an SLO's group only).
 type AlertRule struct {
-	Alert       string            `json:"alert" yaml:"alert"`
+	Record      string            `json:"record,omitempty" yaml:"record,omitempty"`
+	Alert       string            `json:"alert,omitempty" yaml:"alert,omitempty"`
 	Expr        string            `json:"expr" yaml:"expr"`
-	For         string            `json:"for" yaml:"for"`
-	Labels      map[string]string `json:"labels" yaml:"labels"`
-	Annotations map[string]string `json:"annotations" yaml:"annotations"`
+	For         string            `json:"for,omitempty" yaml:"for,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty" yaml:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty" yaml:"annotations,omitempty"`
+}
+
+// IsRecord tells a recording rule from an alerting rule.
+func (r AlertRule) IsRecord() bool { return r.Record != "" }
+
+// Name is the rule's alert or recorded series, as Prometheus names it.
+func (r AlertRule) Name() string {
+	if r.IsRecord() {
+		return r.Record
+	}
+	return r.Alert
 }

@@ -20,6 +20,9 @@ var targetLabels = []string{"job", "instance"}
 // matchers on them (a job without the label has it empty). A matcher on a
 // label no job sets (a metric's own label) does not narrow the jobs.
 func JobsMatching(s *model.Stack, vs *parser.VectorSelector) []model.ScrapeJob {
+	if IsRecorded(s, vs.Name) {
+		return recordedJobs(s, vs)
+	}
 	jobs := s.Outputs.Prometheus.Config.ScrapeConfigs
 	static := LabelSet{}
 	for _, j := range jobs {
@@ -61,6 +64,9 @@ func staticLabel(j model.ScrapeJob, name string) string {
 // job the selector reads from, plus the catalog labels of its metric.
 func RawLabels(s *model.Stack) SeriesLabels {
 	return func(vs *parser.VectorSelector) LabelSet {
+		if IsRecorded(s, vs.Name) {
+			return recordedLabels(s, vs)
+		}
 		var common LabelSet
 		for _, j := range JobsMatching(s, vs) {
 			set := LabelSet{}
@@ -147,6 +153,9 @@ func sampleValue(s *model.Stack, expr parser.Expr, l string) string {
 				return m.Value
 			}
 		}
+		if v, ok := recordedValue(s, vs, l); ok {
+			return v
+		}
 		for _, j := range JobsMatching(s, vs) {
 			for _, sc := range j.StaticConfigs {
 				if v, ok := sc.Labels[l]; ok {
@@ -170,16 +179,28 @@ type RealAlert struct {
 	GI, RI int
 }
 
-// Scope names the alert in a problem about artifact.
+// Scope names the alert (or recording rule) in a problem about artifact.
 func (a RealAlert) Scope(artifact string) string {
-	return fmt.Sprintf("env %s: %s: alert %s", a.Env, artifact, a.Rule.Alert)
+	return fmt.Sprintf("env %s: %s: %s", a.Env, artifact, a.What())
 }
 
-// RealAlerts lists one alert per rule per environment, with AlertLabels.
+// What names the rule: "alert X" or "recording rule X".
+func (a RealAlert) What() string {
+	if a.Rule.IsRecord() {
+		return "recording rule " + a.Rule.Record
+	}
+	return "alert " + a.Rule.Alert
+}
+
+// RealAlerts lists one alert per alerting rule per environment, with
+// AlertLabels (recording rules raise none).
 func RealAlerts(s *model.Stack) []RealAlert {
 	var out []RealAlert
 	for gi, g := range s.Outputs.Alerts.Rules.Groups {
 		for ri, r := range g.Rules {
+			if r.IsRecord() {
+				continue
+			}
 			out = append(out, RealAlert{Env: g.Env, Rule: r, Labels: ToLabelSet(AlertLabels(s, g, r)), GI: gi, RI: ri})
 		}
 	}

@@ -36,17 +36,23 @@ func AlertCatalog(s *model.Stack, notified Notified) ([]byte, error) {
 		"Alertmanager's own routing gives for the labels the alert carries), its runbook section in\n"+
 		"`%s` and its dashboard. Thresholds are set in `envs/<env>/alerts.cue`, the rules in\n"+
 		"`envs/alerts.cue`, the routing in `envs/alertmanager.cue`.\n\n", s.Outputs.Alerts.Path, s.Settings.RunbookDoc)
+	if len(s.SLOs) > 0 {
+		b.WriteString("The SLO alerts (`LMS<SLO>BudgetBurn<Tier>`) fire when the error ratio is above factor × the\n" +
+			"error budget over both windows of one pair: their cell gives the objective over its period and\n" +
+			"each pair. Objectives are set in `envs/<env>/slos.cue`, the tiers in `envs/slo_settings.cue`.\n\n")
+	}
 	b.WriteString("| alert |")
-	for _, g := range groups {
-		header := g.Env
-		if e, ok := s.Envs[g.Env]; !ok {
+	envs := envColumns(groups)
+	for _, env := range envs {
+		header := env
+		if e, ok := s.Envs[env]; !ok {
 			header += " (the stack's own)"
-		} else if label := e.Labels["environment"]; label != g.Env {
+		} else if label := e.Labels["environment"]; label != env {
 			header += " (" + label + ")"
 		}
 		fmt.Fprintf(&b, " %s |", header)
 	}
-	b.WriteString(" notified | runbook | dashboard |\n|---|" + strings.Repeat("---|", len(groups)+3) + "\n")
+	b.WriteString(" notified | runbook | dashboard |\n|---|" + strings.Repeat("---|", len(envs)+3) + "\n")
 	for _, name := range alertNames(groups) {
 		writeCatalogRow(&b, s, name, notified, titles)
 	}
@@ -59,9 +65,9 @@ func AlertCatalog(s *model.Stack, notified Notified) ([]byte, error) {
 // in each, the runbook and the dashboard.
 func writeCatalogRow(b *strings.Builder, s *model.Stack, name string, notified Notified, titles map[string]string) {
 	var first *model.AlertRule
-	var cells, who []string
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		r := findRule(g, name)
+	var cells, who, dashboards []string
+	for _, env := range envColumns(s.Outputs.Alerts.Rules.Groups) {
+		r := findRule(s.Outputs.Alerts.Rules.Groups, env, name)
 		if r == nil {
 			cells = append(cells, "—")
 			continue
@@ -69,13 +75,36 @@ func writeCatalogRow(b *strings.Builder, s *model.Stack, name string, notified N
 		if first == nil {
 			first = r
 		}
-		cells = append(cells, alertValues(s.ThresholdOf(g.Env, name), r.Labels["severity"]))
-		rcv := s.Outputs.Alertmanager.Config.DescribeReceivers(notified[g.Env][name])
-		who = append(who, fmt.Sprintf("%s: %s", g.Env, strings.Join(rcv, ", ")))
+		if slo, tier, ok := s.SLOAlert(env, name); ok {
+			cells = append(cells, sloValues(slo, tier))
+		} else {
+			cells = append(cells, alertValues(s.ThresholdOf(env, name), r.Labels["severity"]))
+		}
+		rcv := s.Outputs.Alertmanager.Config.DescribeReceivers(notified[env][name])
+		who = append(who, fmt.Sprintf("%s: %s", env, strings.Join(rcv, ", ")))
+		dashboards = append(dashboards, env+": "+dashboardLink(r.Annotations["dashboard_url"], titles))
+	}
+	// An alert whose environments have dashboards of their own (an SLO's)
+	// names each; the others name the one they share.
+	dash := dashboardLink(first.Annotations["dashboard_url"], titles)
+	if !slices.ContainsFunc(dashboards, func(d string) bool { return !strings.HasSuffix(d, ": "+dash) }) {
+		dashboards = []string{dash}
 	}
 	fmt.Fprintf(b, "| **%s**<br>%s | %s | %s | [%s](%s) | %s |\n", name, MarkdownCell(first.Annotations["summary"]),
 		strings.Join(cells, " | "), MarkdownCell(strings.Join(who, "<br>")), name,
-		first.Annotations["runbook_url"], dashboardLink(first.Annotations["dashboard_url"], titles))
+		first.Annotations["runbook_url"], strings.Join(dashboards, "<br>"))
+}
+
+// envColumns are the environments of the rule groups, once each, in order
+// (an environment has a group of alerts and one or two per SLO).
+func envColumns(groups []model.RuleGroup) []string {
+	var envs []string
+	for _, g := range groups {
+		if !slices.Contains(envs, g.Env) {
+			envs = append(envs, g.Env)
+		}
+	}
+	return envs
 }
 
 // alertNames are the alerts of every group, in the order of the alert set.
@@ -83,7 +112,7 @@ func alertNames(groups []model.RuleGroup) []string {
 	var names []string
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			if !slices.Contains(names, r.Alert) {
+			if !r.IsRecord() && !slices.Contains(names, r.Alert) {
 				names = append(names, r.Alert)
 			}
 		}
@@ -91,10 +120,13 @@ func alertNames(groups []model.RuleGroup) []string {
 	return names
 }
 
-func findRule(g model.RuleGroup, alert string) *model.AlertRule {
-	for i := range g.Rules {
-		if g.Rules[i].Alert == alert {
-			return &g.Rules[i]
+// findRule finds alert among the groups of env.
+func findRule(groups []model.RuleGroup, env, alert string) *model.AlertRule {
+	for _, g := range groups {
+		for i := range g.Rules {
+			if g.Env == env && g.Rules[i].Alert == alert {
+				return &g.Rules[i]
+			}
 		}
 	}
 	return nil
@@ -113,6 +145,20 @@ func alertValues(t model.Threshold, severity string) string {
 	}
 	return strings.Join(append(parts, "for "+t.For, severity), "<br>")
 }
+
+// sloValues is an SLO alert's cell: the objective, each pair's factor and
+// windows, for, severity.
+func sloValues(slo model.SLO, t model.SLOTier) string {
+	parts := []string{fmt.Sprintf("%s%% over %s", FormatNumber(slo.Objective), slo.Period)}
+	for _, w := range t.Windows {
+		parts = append(parts, fmt.Sprintf("%s× over %s and %s", FormatFactor(w.Factor), w.Long, w.Short))
+	}
+	return strings.Join(append(parts, "for "+t.For, t.Severity), "<br>")
+}
+
+// FormatFactor writes a burn factor with at most four significant digits
+// (0.9333 for 28 days' 1×).
+func FormatFactor(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
 
 // FormatNumber writes a threshold as the operator wrote it: no exponent,
 // no trailing zeros.

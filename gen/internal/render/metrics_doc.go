@@ -65,7 +65,11 @@ func metricReaders(s *model.Stack, specs map[string]*dashboards.Spec) map[string
 	}
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
 		for _, r := range g.Rules {
-			add(r.Expr, "alert "+r.Alert)
+			if r.IsRecord() {
+				add(r.Expr, "recording rule "+r.Record)
+			} else {
+				add(r.Expr, "alert "+r.Alert)
+			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(specs)) {

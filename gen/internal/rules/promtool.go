@@ -81,6 +81,18 @@ type promtoolTest struct {
 	Interval      string              `yaml:"interval"`
 	InputSeries   []promtoolSeries    `yaml:"input_series"`
 	AlertRuleTest []promtoolAlertTest `yaml:"alert_rule_test"`
+	ExprTest      []promtoolExprTest  `yaml:"promql_expr_test,omitempty"`
+}
+
+type promtoolExprTest struct {
+	Expr       string           `yaml:"expr"`
+	EvalTime   string           `yaml:"eval_time"`
+	ExpSamples []promtoolSample `yaml:"exp_samples"`
+}
+
+type promtoolSample struct {
+	Labels string  `yaml:"labels"`
+	Value  float64 `yaml:"value"`
 }
 
 type promtoolSeries struct {
@@ -114,7 +126,9 @@ func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
 		names := map[string]bool{}
 		for _, g := range s.Outputs.Alerts.Rules.Groups {
 			for _, r := range g.Rules {
-				names[r.Alert] = names[r.Alert] || slices.Contains(c.Groups, g.Env)
+				if !r.IsRecord() {
+					names[r.Alert] = names[r.Alert] || c.evaluates(g)
+				}
 			}
 		}
 		t := promtoolTest{Name: c.Name, Interval: pmodel.Duration(c.Interval).String()}
@@ -138,6 +152,13 @@ func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
 					return fmt.Sprint(at.ExpAlerts[i].ExpLabels) < fmt.Sprint(at.ExpAlerts[j].ExpLabels)
 				})
 				t.AlertRuleTest = append(t.AlertRuleTest, at)
+			}
+			for _, x := range e.Samples {
+				et := promtoolExprTest{Expr: x.Expr, EvalTime: pmodel.Duration(e.At).String(), ExpSamples: []promtoolSample{}}
+				for _, w := range x.Want {
+					et.ExpSamples = append(et.ExpSamples, promtoolSample{w.Series, w.Value})
+				}
+				t.ExprTest = append(t.ExprTest, et)
 			}
 		}
 		f.Tests = append(f.Tests, t)

@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -55,7 +56,15 @@ type schedule struct {
 	// fillStep spaces the evaluations before steadyAfter, rounded down to
 	// the evaluation interval. Zero: every step.
 	fillStep time.Duration
+	// denseFrom and denseUntil bound a stretch where fillStep does not
+	// apply and every step runs (a case that knows when its verdict
+	// forms). Zero: fillStep throughout; denseUntil zero: to the end.
+	denseFrom, denseUntil time.Duration
 }
+
+// queryFunc evaluates a PromQL expression at a time, on the storage the
+// rules have written to so far.
+type queryFunc func(expr string, at time.Duration) (promql.Vector, error)
 
 // memLoader serves the parsed rule groups to the rule manager.
 type memLoader struct{ rules *rulefmt.RuleGroups }
@@ -64,8 +73,9 @@ func (l memLoader) Load(string) (*rulefmt.RuleGroups, []error) { return l.rules,
 func (memLoader) Parse(q string) (parser.Expr, error)          { return parser.ParseExpr(q) }
 
 // run evaluates every group at each step from 0 to the last check time and
-// calls observe with the alerts firing at each time in at.
-func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert)) error {
+// calls observe with the alerts firing at each time in at, and a query
+// function on the storage as it is then.
+func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert, queryFunc)) error {
 	st, err := newSeriesStore(e.series, e.interval, e.horizon)
 	if err != nil {
 		return fmt.Errorf("load series: %w", err)
@@ -89,10 +99,11 @@ func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert)) error {
 		Logger:      log.NewNopLogger(),
 		GroupLoader: memLoader{e.rules},
 	})
-	groups, errs := mgr.LoadGroups(e.evalInterval, labels.EmptyLabels(), "", nil, "alerts.yml")
+	loaded, errs := mgr.LoadGroups(e.evalInterval, labels.EmptyLabels(), "", nil, "alerts.yml")
 	if len(errs) > 0 {
 		return fmt.Errorf("load rules: %v", errs)
 	}
+	groups := inFileOrder(loaded, e.rules)
 	for _, g := range groups {
 		for _, r := range g.Rules() {
 			if ar, ok := r.(*rules.AlertingRule); ok {
@@ -107,6 +118,19 @@ func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert)) error {
 	slices.Sort(at)
 	at = slices.Compact(at)
 	mint := time.Unix(0, 0).UTC()
+	// A query at a check reads the samples up to it, as promtool's
+	// promql_expr_test does once every evaluation has run.
+	query := func(expr string, at time.Duration) (promql.Vector, error) {
+		if err := st.appendTill(at); err != nil {
+			return nil, err
+		}
+		q, err := engine.NewInstantQuery(ctx, st, nil, expr, mint.Add(at))
+		if err != nil {
+			return nil, err
+		}
+		defer q.Close()
+		return q.Exec(ctx).Vector()
+	}
 	next := 0
 	for ts := time.Duration(0); next < len(at); {
 		if err := st.appendTill(ts); err != nil {
@@ -121,7 +145,7 @@ func (e ruleEvaluation) run(observe func(time.Duration, []FiringAlert)) error {
 			}
 		}
 		for next < len(at) && at[next] < ts+e.evalInterval {
-			observe(at[next], firing(groups))
+			observe(at[next], firing(groups), query)
 			next++
 		}
 		if next < len(at) {
@@ -152,20 +176,40 @@ func (sc schedule) next(ts, eval time.Duration) (time.Duration, bool) {
 	}
 	last := sc.checks[i] / eval * eval
 	step := eval
+	dense := sc.denseFrom > 0 && ts+eval >= sc.denseFrom && (sc.denseUntil == 0 || ts < sc.denseUntil)
 	switch {
 	case sc.steadyAfter > 0 && ts >= sc.steadyAfter:
 		// Every expression now gives the same result at each step, so an
 		// alert's state only depends on when it became active: the next
 		// evaluation that matters is the one the next check reads.
 		return max(last, ts+eval), true
-	case sc.fillStep > eval:
+	case sc.fillStep > eval && !dense:
 		step = sc.fillStep / eval * eval
 	}
-	return min(ts+step, max(last, ts+eval)), true
+	next := min(ts+step, max(last, ts+eval))
+	if sc.denseFrom > ts {
+		// Never past the last step before denseFrom.
+		next = min(next, max(sc.denseFrom/eval*eval, ts+eval))
+	}
+	return next, true
+}
+
+// inFileOrder orders the loaded groups as the rule file lists them, so
+// that each evaluation runs them in one order: a group that reads what
+// another records (an SLO's budget, its error ratios) reads the same
+// evaluation's, whatever evaluations a case skips.
+func inFileOrder(loaded map[string]*rules.Group, file *rulefmt.RuleGroups) []*rules.Group {
+	pos := map[string]int{}
+	for i, g := range file.Groups {
+		pos[g.Name] = i
+	}
+	out := slices.Collect(maps.Values(loaded))
+	slices.SortFunc(out, func(a, b *rules.Group) int { return pos[a.Name()] - pos[b.Name()] })
+	return out
 }
 
 // firing lists the alerts in state firing across groups.
-func firing(groups map[string]*rules.Group) []FiringAlert {
+func firing(groups []*rules.Group) []FiringAlert {
 	var out []FiringAlert
 	for _, g := range groups {
 		for _, r := range g.AlertingRules() {

@@ -16,6 +16,7 @@ import (
 	pmodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/lms/lms-ops/gen/internal/memo"
 	"github.com/lms/lms-ops/gen/internal/model"
@@ -32,8 +33,10 @@ type RuleCase struct {
 	Alert string
 	// Path is the CUE path of what the case is about, to locate failures.
 	Path string
-	// Groups are the environments whose rule groups the case evaluates.
-	Groups []string
+	// Groups are the environments whose rule groups of alerts the case
+	// evaluates; RuleGroups, when set, name the groups instead (an SLO's).
+	Groups     []string
+	RuleGroups []string
 	// Batch, when set, names the cases evaluated together (see runBatch);
 	// in a batch a case contributes Stimulus, its own environment's
 	// series, and the other cases' environments are its neighbours.
@@ -45,10 +48,10 @@ type RuleCase struct {
 	Interval time.Duration
 	Horizon  time.Duration
 	// SteadyAfter is when the inputs become steady and FillStep how far
-	// apart evaluations may be until then (see ruleEvaluation). Zero for
-	// both: every evaluation step runs.
-	SteadyAfter, FillStep time.Duration
-	Expect                []Expectation
+	// apart evaluations may be until then, or until DenseFrom (see
+	// ruleEvaluation). Zero for all: every evaluation step runs.
+	SteadyAfter, FillStep, DenseFrom, DenseUntil time.Duration
+	Expect                                       []Expectation
 	// Undeclared lists the expected alerts that declare neither their
 	// annotations nor their value: promtool compares annotations, so a
 	// case has to state them.
@@ -60,6 +63,17 @@ type RuleCase struct {
 type Expectation struct {
 	At     time.Duration
 	Firing []model.ExpectedAlert
+	// Samples are expressions and exactly the samples each gives at At.
+	Samples []model.ExprSamples
+}
+
+// evaluates tells whether the case evaluates rule group g: one it names,
+// or, when it names none, a group of alerts of one of its environments.
+func (c RuleCase) evaluates(g model.RuleGroup) bool {
+	if len(c.RuleGroups) > 0 {
+		return slices.Contains(c.RuleGroups, g.Name)
+	}
+	return g.SLO == "" && slices.Contains(c.Groups, g.Env)
 }
 
 // labelRef finds the labels an alert template reads ($labels.x, .Labels.x,
@@ -109,9 +123,10 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 	}
 	// The environments' groups; the stack's own group has no thresholds per
 	// environment, and its cases are written in CUE (envs/monitoring_tests.cue).
+	// SLOs' groups have theirs, derived in CUE too (envs/slo_tests.cue).
 	var groups []model.RuleGroup
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		if _, isEnv := s.Envs[g.Env]; isEnv {
+		if _, isEnv := s.Envs[g.Env]; isEnv && g.SLO == "" {
 			groups = append(groups, g)
 		}
 	}
@@ -205,8 +220,16 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule test %q: evaluate_every: %w", t.Name, err)
 		}
+		dense, err := parseDuration(t.DenseFrom, "0s")
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule test %q: dense_from: %w", t.Name, err)
+		}
+		denseUntil, err := parseDuration(t.DenseUntil, "0s")
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule test %q: dense_until: %w", t.Name, err)
+		}
 		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series,
-			Groups: t.Evaluates, Interval: time.Duration(interval), FillStep: every}
+			Groups: t.Evaluates, RuleGroups: t.Groups, Interval: time.Duration(interval), FillStep: every, DenseFrom: dense, DenseUntil: denseUntil}
 		if len(c.Groups) == 0 {
 			c.Groups = []string{t.Env}
 		}
@@ -215,7 +238,7 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 			if err != nil {
 				return nil, nil, fmt.Errorf("rule test %q: at: %w", t.Name, err)
 			}
-			exp := Expectation{At: time.Duration(at)}
+			exp := Expectation{At: time.Duration(at), Samples: e.Samples}
 			for _, w := range e.Firing {
 				ok, err := declared(s, &w)
 				switch {
@@ -268,41 +291,49 @@ func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]Ru
 		return nil, err
 	}
 	ev := ruleEvaluation{evalInterval: eval, interval: cases[0].Interval}
-	var envs []string
 	runs := make([]RuleRun, len(cases))
 	for i, c := range cases {
 		runs[i] = RuleRun{Case: c}
-		envs = append(envs, c.Groups...)
 		ev.series = append(ev.series, c.batchSeries()...)
 		ev.horizon = max(ev.horizon, c.Horizon)
-		sc := schedule{steadyAfter: c.SteadyAfter, fillStep: c.FillStep}
+		sc := schedule{steadyAfter: c.SteadyAfter, fillStep: c.FillStep, denseFrom: c.DenseFrom, denseUntil: c.DenseUntil}
 		for _, e := range c.Expect {
 			sc.checks = append(sc.checks, e.At)
 		}
 		slices.Sort(sc.checks)
 		ev.schedules = append(ev.schedules, sc)
 	}
-	ev.rules = groupsOf(s, rules, envs)
-	envOf := map[string]string{}
+	ev.rules = groupsOf(s, rules, cases)
+	// The groups each case evaluates (RuleCase.evaluates), looked up by
+	// name: each case reads its own groups' alerts without going through
+	// every other case's.
+	envGroups := map[string][]string{}
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		envOf[g.Name] = g.Env
+		if g.SLO == "" {
+			envGroups[g.Env] = append(envGroups[g.Env], g.Name)
+		}
 	}
-	err = ev.run(func(t time.Duration, got []FiringAlert) {
-		// What fires, by environment: each case reads its own groups'
-		// alerts without going through every other case's.
-		byEnv := map[string][]FiringAlert{}
+	err = ev.run(func(t time.Duration, got []FiringAlert, query queryFunc) {
+		byGroup := map[string][]FiringAlert{}
 		for _, a := range got {
-			byEnv[envOf[a.Group]] = append(byEnv[envOf[a.Group]], a)
+			byGroup[a.Group] = append(byGroup[a.Group], a)
 		}
 		for i := range runs {
 			run := &runs[i]
 			for _, e := range run.Case.Expect {
 				if e.At == t {
+					names := run.Case.RuleGroups
+					if len(names) == 0 {
+						for _, env := range run.Case.Groups {
+							names = append(names, envGroups[env]...)
+						}
+					}
 					var own []FiringAlert
-					for _, env := range run.Case.Groups {
-						own = append(own, byEnv[env]...)
+					for _, n := range names {
+						own = append(own, byGroup[n]...)
 					}
 					run.Failures = append(run.Failures, judge(s, t, e.Firing, own)...)
+					run.Failures = append(run.Failures, judgeSamples(t, e.Samples, query)...)
 				}
 			}
 		}
@@ -391,12 +422,12 @@ func AllRuleCases(s *model.Stack) ([]RuleCase, []string, error) {
 	return append(derived, hand...), skipped, err
 }
 
-// groupsOf keeps the rule groups of the given environments.
-func groupsOf(s *model.Stack, all *rulefmt.RuleGroups, envs []string) *rulefmt.RuleGroups {
+// groupsOf keeps the rule groups the cases evaluate.
+func groupsOf(s *model.Stack, all *rulefmt.RuleGroups, cases []RuleCase) *rulefmt.RuleGroups {
 	names := map[string]bool{}
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		if slices.Contains(envs, g.Env) {
-			names[g.Name] = true
+		for _, c := range cases {
+			names[g.Name] = names[g.Name] || c.evaluates(g)
 		}
 	}
 	out := &rulefmt.RuleGroups{}
@@ -454,4 +485,36 @@ func runRemembered(s *model.Stack, file []byte, rules *rulefmt.RuleGroups, cases
 		inputs = append(inputs, data)
 	}
 	return runs.Do(append(inputs, file), func() ([]RuleRun, error) { return Run(s, rules, cases), nil })
+}
+
+// judgeSamples compares what each expression gives at t with exactly the
+// samples the case declares: the same series, each with the same value (a
+// NaN equals nothing, as in promtool).
+func judgeSamples(t time.Duration, want []model.ExprSamples, query queryFunc) []string {
+	var failures []string
+	for _, w := range want {
+		got, err := query(w.Expr, t)
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("at %s: %s: %v", t, w.Expr, err))
+			continue
+		}
+		var gotS, wantS []string
+		for _, smp := range got {
+			gotS = append(gotS, fmt.Sprintf("%s %v", smp.Metric, smp.F))
+		}
+		for _, ws := range w.Want {
+			ls, err := parser.ParseMetric(ws.Series)
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("at %s: %s: series %s: %v", t, w.Expr, ws.Series, err))
+				continue
+			}
+			wantS = append(wantS, fmt.Sprintf("%s %v", ls, ws.Value))
+		}
+		sort.Strings(gotS)
+		sort.Strings(wantS)
+		if !slices.Equal(gotS, wantS) {
+			failures = append(failures, fmt.Sprintf("at %s: %s gives\n    %s\n  want\n    %s", t, w.Expr, strings.Join(gotS, "\n    "), strings.Join(wantS, "\n    ")))
+		}
+	}
+	return failures
 }

@@ -41,6 +41,10 @@ func alertsOf(s *model.Stack) map[string]alert {
 		if t.Window != "" {
 			v.threshold = render.FormatNumber(t.Threshold)
 		}
+		// An SLO alert fires on error ratios the objective gives.
+		if x, tier, ok := s.SLOAlert(a.Env, a.Rule.Alert); ok {
+			v.threshold = sloThreshold(x, tier)
+		}
 		for k, val := range a.Labels {
 			if k != "alertname" && k != "severity" && k != "instance" {
 				v.labels[string(k)] = string(val)
@@ -54,8 +58,11 @@ func alertsOf(s *model.Stack) map[string]alert {
 // describe sums up an alert added or removed.
 func (a alert) describe() string {
 	var parts []string
-	if a.threshold != "" {
+	switch {
+	case a.threshold != "" && a.window != "":
 		parts = append(parts, fmt.Sprintf("threshold %s over %s", a.threshold, a.window))
+	case a.threshold != "":
+		parts = append(parts, "threshold "+a.threshold)
 	}
 	return strings.Join(append(parts, "for "+a.forDur, a.severity, labelString(a.labels)), ", ")
 }

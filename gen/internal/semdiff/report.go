@@ -102,7 +102,7 @@ func (r Report) noChange() string {
 	if len(r.Files) == 0 {
 		return "every generated file is the same"
 	}
-	return "the files below differ, but no alert, notification, inhibition, scrape job, dashboard panel or compose service does"
+	return "the files below differ, but no SLO, alert, notification, inhibition, scrape job, dashboard panel or compose service does"
 }
 
 func mark(c Change) string {
@@ -161,7 +161,11 @@ func writeMarkdownSection(b *bytes.Buffer, sec string, cs []Change) {
 	if len(cs) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "\n#### %s\n\n| | what | change | before | after |\n|---|---|---|---|---|\n", strings.ToUpper(sec[:1])+sec[1:])
+	title := strings.ToUpper(sec[:1]) + sec[1:]
+	if sec == SLOs {
+		title = "SLOs"
+	}
+	fmt.Fprintf(b, "\n#### %s\n\n| | what | change | before | after |\n|---|---|---|---|---|\n", title)
 	for _, c := range cs {
 		before, after := c.shown()
 		before, after = code(before), code(after)

@@ -25,6 +25,7 @@ type Side struct {
 // Sections, in report order.
 const (
 	Alerts        = "alerts"
+	SLOs          = "slos"
 	Notifications = "notifications"
 	Inhibitions   = "inhibitions"
 	Scrape        = "scrape"
@@ -32,7 +33,7 @@ const (
 	Compose       = "compose"
 )
 
-var sections = []string{Alerts, Notifications, Inhibitions, Scrape, Dashboards, Compose}
+var sections = []string{SLOs, Alerts, Notifications, Inhibitions, Scrape, Dashboards, Compose}
 
 // Change is one difference a reviewer reads.
 type Change struct {
@@ -62,7 +63,7 @@ type Summary struct {
 // Compare lists what changes from before to after.
 func Compare(before, after Side) (Summary, error) {
 	var all []Change
-	for _, f := range []func(Side, Side) ([]Change, error){compareAlerts, compareNotifications, compareInhibitions, compareScrape, compareDashboards, compareCompose} {
+	for _, f := range []func(Side, Side) ([]Change, error){compareSLOs, compareAlerts, compareNotifications, compareInhibitions, compareScrape, compareDashboards, compareCompose} {
 		cs, err := f(before, after)
 		if err != nil {
 			return Summary{}, err

@@ -103,7 +103,7 @@ func TestCompare(t *testing.T) {
 		}},
 		{"inhibition removed", func(s *model.Stack) {
 			c := &s.Outputs.Alertmanager.Config
-			c.InhibitRules = c.InhibitRules[:1]
+			c.InhibitRules = append(c.InhibitRules[:1:1], c.InhibitRules[2:]...)
 		}, []Change{
 			{Inhibitions, `severity="critical"`, Removed, `mutes severity="warning" when equal environment, job`, None},
 		}},

@@ -381,7 +381,7 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 			for _, vs := range promql.Selectors(r.expr) {
 				for _, j := range promql.JobsMatching(s, vs) {
 					if !k8sJobs[j.JobName] {
-						add("outputs.kubernetes.scrape", o.Scrape.Path, "alert %s selects job %q, which no ScrapeConfig gives", r.Rule.Alert, j.JobName)
+						add("outputs.kubernetes.scrape", o.Scrape.Path, "%s selects job %q, which no ScrapeConfig gives", r.What(), j.JobName)
 						k8sJobs[j.JobName] = true // once
 					}
 				}

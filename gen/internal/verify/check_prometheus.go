@@ -11,6 +11,7 @@ import (
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
+	"github.com/lms/lms-ops/gen/internal/promql"
 )
 
 // checkPrometheusConfig loads prometheus.yml with Prometheus 2.54.1's own
@@ -57,7 +58,7 @@ func checkRuleFiles(m *model.Model, files output.Files) model.Problems {
 		if errors.As(err, &rerr) {
 			gi, ri := ruleIndex(out.Rules, rerr.Group, rerr.RuleName)
 			if gi >= 0 {
-				p.Scope = fmt.Sprintf("env %s: %s: alert %s", out.Rules.Groups[gi].Env, path.Base(out.Path), rerr.RuleName)
+				p.Scope = promql.RealAlert{Env: out.Rules.Groups[gi].Env, Rule: out.Rules.Groups[gi].Rules[ri]}.Scope(path.Base(out.Path))
 				p.Also = []string{out.Path}
 				p.Pos = m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", gi, ri))
 			}
@@ -74,7 +75,7 @@ func ruleIndex(rf model.RuleFile, group, alert string) (int, int) {
 			continue
 		}
 		for ri, r := range g.Rules {
-			if r.Alert == alert {
+			if r.Name() == alert {
 				return gi, ri
 			}
 		}

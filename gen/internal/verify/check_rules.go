@@ -27,13 +27,20 @@ type parsedRule struct {
 	expr parser.Expr
 }
 
-// parsedRules parses every rule expression; rules that do not parse are
-// left to checkRuleFiles.
+// parsedRules parses every rule expression, the alerts' and the recording
+// rules'; rules that do not parse are left to checkRuleFiles.
 func parsedRules(s *model.Stack) []parsedRule {
 	var out []parsedRule
 	for _, a := range promql.RealAlerts(s) {
 		if expr, err := parser.ParseExpr(a.Rule.Expr); err == nil {
 			out = append(out, parsedRule{a, expr})
+		}
+	}
+	for gi, g := range s.Outputs.Alerts.Rules.Groups {
+		for ri, r := range g.Rules {
+			if expr, err := parser.ParseExpr(r.Expr); err == nil && r.IsRecord() {
+				out = append(out, parsedRule{promql.RealAlert{Env: g.Env, Rule: r, GI: gi, RI: ri}, expr})
+			}
 		}
 	}
 	return out
@@ -70,8 +77,15 @@ func SelectorCatalogProblems(s *model.Stack, expr parser.Expr) []string {
 			continue
 		}
 		_, known := promql.CatalogMetric(s, vs.Name)
-		if !known && !prometheusSeries[vs.Name] {
-			msgs = append(msgs, fmt.Sprintf("metric %s is not in the metric catalog (envs/metrics.cue)", vs.Name))
+		recorded := promql.IsRecorded(s, vs.Name)
+		if !known && !recorded && !prometheusSeries[vs.Name] {
+			msgs = append(msgs, fmt.Sprintf("metric %s is not in the metric catalog (envs/metrics.cue) nor recorded by a rule", vs.Name))
+			continue
+		}
+		// A recorded series exists only with the labels its rules give
+		// it: a selector no recording satisfies reads nothing, ever.
+		if recorded && len(promql.Recordings(s, vs)) == 0 {
+			msgs = append(msgs, fmt.Sprintf("selector %s matches no series a recording rule writes: no rule records %s with those labels", vs, vs.Name))
 			continue
 		}
 		carried := raw(vs)

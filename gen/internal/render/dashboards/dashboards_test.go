@@ -45,12 +45,13 @@ func sortedNames(specs map[string]*dashboards.Spec) []string {
 	return names
 }
 
-// TestBuildDeterministic: the five dashboards of the real model build, and
+// TestBuildDeterministic: the dashboards of the real model (the five of
+// the seed and an SLO dashboard per environment) build, and
 // build to the same bytes twice. (Their bytes are pinned by the committed
 // files under ops/, which gen's TestGolden compares.)
 func TestBuildDeterministic(t *testing.T) {
 	l := load(t)
-	want := []string{"lms-api-overview", "lms-course-performance", "lms-security-events", "lms-student-progress", "lms-system-health"}
+	want := []string{"lms-api-overview", "lms-course-performance", "lms-security-events", "lms-slo-prod", "lms-slo-staging", "lms-student-progress", "lms-system-health"}
 	if diff := cmp.Diff(want, sortedNames(l.specs)); diff != "" {
 		t.Fatalf("dashboards (-want +got):\n%s", diff)
 	}
