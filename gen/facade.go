@@ -44,6 +44,9 @@ const (
 	CaddyCheckDir = verify.CaddyCheckDir
 	// OperatorOracleDir is the module of prometheus-operator's translation.
 	OperatorOracleDir = verify.OperatorOracleDir
+	// SlothOracleDir is the module of sloth's SLO rule generator, which the
+	// tests hold the SLO rules to (TestSlothAgrees).
+	SlothOracleDir = "tools/slothoracle"
 )
 
 var (

@@ -159,6 +159,7 @@ func check(always bool) error {
 		step("go vet", run("", "go", "vet", "./..."))
 		step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
 		step("go vet "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "vet", "./..."))
+		step("go vet "+gen.SlothOracleDir, run(gen.SlothOracleDir, "go", "vet", "./..."))
 		step("gofmt", gofmt())
 		// The gen package's two 200-draw fuzz tests evaluate the whole CUE
 		// stack once per draw: on a shared 2-core machine they outlast go
