@@ -1,8 +1,11 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/prometheus-operator/prometheus-operator/pkg/operator"
 )
 
 const promObject = `apiVersion: monitoring.coreos.com/v1
@@ -113,5 +116,25 @@ func TestAuthorize(t *testing.T) {
 	res = translate(Request{Files: map[string]string{"p.yaml": promObject, "r.yaml": unbound}, Access: needs[:1]})
 	if res.Access[0].Allowed {
 		t.Errorf("allowed through a binding to another account: %+v", res.Access)
+	}
+}
+
+// TestRuleConfigMapNames: the rule files fill a ConfigMap up to the
+// operator's limit, then the next one.
+func TestRuleConfigMapNames(t *testing.T) {
+	half := strings.Repeat("x", operator.MaxConfigMapDataSize/2)
+	for _, c := range []struct {
+		files map[string]string
+		want  int
+	}{
+		{map[string]string{}, 1},
+		{map[string]string{"a": "groups: []"}, 1},
+		{map[string]string{"a": half, "b": half}, 1},
+		{map[string]string{"a": half, "b": half, "c": "x"}, 2},
+		{map[string]string{"a": half + half, "b": half + half, "c": half}, 3},
+	} {
+		if got := ruleConfigMapNames("lms", c.files); len(got) != c.want || got[len(got)-1] != "prometheus-lms-rulefiles-"+strconv.Itoa(c.want-1) {
+			t.Errorf("%d files: %v, want %d ConfigMaps", len(c.files), got, c.want)
+		}
 	}
 }

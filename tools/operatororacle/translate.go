@@ -181,9 +181,7 @@ func generate(p *monitoringv1.Prometheus, objs []object, res *Result) (err error
 
 // selectRules selects p's PrometheusRules with the operator's rule
 // selector and returns the rule files it would write, with the names of the
-// rule ConfigMaps that hold them ("prometheus-<name>-rulefiles-<i>",
-// pkg/prometheus/server/rules.go, makeRulesConfigMaps; one ConfigMap holds
-// our rules, far under its 1 MiB limit).
+// rule ConfigMaps that hold them ("prometheus-<name>-rulefiles-<i>").
 func selectRules(p *monitoringv1.Prometheus, objs []object, rec record.EventRecorder, logger *slog.Logger) (map[string]string, []string, error) {
 	if p.Spec.RuleNamespaceSelector != nil {
 		return nil, nil, fmt.Errorf("spec.ruleNamespaceSelector needs the cluster's namespaces; the oracle reads only the Prometheus's own namespace")
@@ -203,7 +201,25 @@ func selectRules(p *monitoringv1.Prometheus, objs []object, rec record.EventReco
 	if err != nil {
 		return nil, nil, err
 	}
-	return rules, []string{fmt.Sprintf("prometheus-%s-rulefiles-0", p.Name)}, nil
+	return rules, ruleConfigMapNames(p.Name, rules), nil
+}
+
+// ruleConfigMapNames are the names of the ConfigMaps the operator packs
+// the rule files into, as makeRulesConfigMaps (pkg/prometheus/server/
+// rules.go, unexported there) packs them: by file name, a new ConfigMap
+// whenever the next file would take the current one past
+// operator.MaxConfigMapDataSize.
+func ruleConfigMapNames(prometheus string, files map[string]string) []string {
+	names := []string{fmt.Sprintf("prometheus-%s-rulefiles-0", prometheus)}
+	size := 0
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		if size+len(files[f]) > operator.MaxConfigMapDataSize {
+			names = append(names, fmt.Sprintf("prometheus-%s-rulefiles-%d", prometheus, len(names)))
+			size = 0
+		}
+		size += len(files[f])
+	}
+	return names
 }
 
 // drain returns the warnings the operator recorded (objects it rejected).

@@ -60,11 +60,10 @@ type KubernetesOutputs struct {
 		Config       AlertmanagerConfig `json:"config"`
 		ConfigSecret json.RawMessage    `json:"configSecret"`
 	} `json:"alertmanager"`
-	Rules  K8sObject `json:"rules"`
-	Scrape struct {
-		Path    string            `json:"path"`
-		Objects []json.RawMessage `json:"objects"`
-	} `json:"scrape"`
+	// Rules are the PrometheusRules, one per environment and one for the
+	// stack's group.
+	Rules  K8sObjects `json:"rules"`
+	Scrape K8sObjects `json:"scrape"`
 	// RBAC is the Prometheus pods' identity and what it may read.
 	RBAC struct {
 		Path           string          `json:"path"`
@@ -90,6 +89,12 @@ type KubernetesOutputs struct {
 type K8sObject struct {
 	Path   string          `json:"path"`
 	Object json.RawMessage `json:"object"`
+}
+
+// K8sObjects are the objects of one file under ops/k8s/.
+type K8sObjects struct {
+	Path    string            `json:"path"`
+	Objects []json.RawMessage `json:"objects"`
 }
 
 // KubernetesService is a Service the scrape targets reach that ops/k8s/

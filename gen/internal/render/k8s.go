@@ -52,14 +52,6 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		}
 		configMaps = append(configMaps, cm)
 	}
-	var scrape []*yaml.Node
-	for _, o := range k.Scrape.Objects {
-		n, err := jsonNode(o)
-		if err != nil {
-			return nil, err
-		}
-		scrape = append(scrape, n)
-	}
 	one := func(raw json.RawMessage) []*yaml.Node {
 		n, e := jsonNode(raw)
 		if e != nil && err == nil {
@@ -67,15 +59,22 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 		}
 		return []*yaml.Node{n}
 	}
+	all := func(raws []json.RawMessage) []*yaml.Node {
+		var nodes []*yaml.Node
+		for _, raw := range raws {
+			nodes = append(nodes, one(raw)...)
+		}
+		return nodes
+	}
 	docs := []struct {
 		path  string
 		nodes []*yaml.Node
 	}{
 		{k.Prometheus.Path, one(k.Prometheus.Object)},
 		{k.Alertmanager.Path, append(one(k.Alertmanager.Object), secret)},
-		{k.Rules.Path, one(k.Rules.Object)},
+		{k.Rules.Path, all(k.Rules.Objects)},
 		{k.RBAC.Path, append(append(one(k.RBAC.ServiceAccount), one(k.RBAC.Role)...), one(k.RBAC.RoleBinding)...)},
-		{k.Scrape.Path, scrape},
+		{k.Scrape.Path, all(k.Scrape.Objects)},
 		{k.Datasource.Path, []*yaml.Node{datasource}},
 		{k.Dashboards.Path, configMaps},
 	}

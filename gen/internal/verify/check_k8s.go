@@ -127,7 +127,7 @@ type k8sSet struct {
 	prometheus   k8sObject
 	alertmanager k8sObject
 	configSecret *k8sObject
-	rule         k8sObject
+	rules        []k8sObject
 	scrape       []k8sObject
 	dashboards   []k8sObject
 }
@@ -162,10 +162,10 @@ func loadK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
 	}
 	prom := read(k.Prometheus.Path, "outputs.kubernetes.prometheus", "Prometheus")
 	am := read(k.Alertmanager.Path, "outputs.kubernetes.alertmanager", "Alertmanager", "Secret")
-	rule := read(k.Rules.Path, "outputs.kubernetes.rules", "PrometheusRule")
+	set.rules = read(k.Rules.Path, "outputs.kubernetes.rules", "PrometheusRule")
 	set.scrape = read(k.Scrape.Path, "outputs.kubernetes.scrape", "ScrapeConfig")
 	set.dashboards = read(k.Dashboards.Path, "outputs.kubernetes.dashboards", "ConfigMap")
-	set.prometheus, set.alertmanager, set.rule = one(prom, "Prometheus"), one(am, "Alertmanager"), one(rule, "PrometheusRule")
+	set.prometheus, set.alertmanager = one(prom, "Prometheus"), one(am, "Alertmanager")
 	for i := range am {
 		if am[i].Kind == "Secret" {
 			set.configSecret = &am[i]
@@ -177,42 +177,66 @@ func loadK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
 	return set, nil
 }
 
-// checkK8sRules: the PrometheusRule's groups go through Prometheus
-// 2.54.1's rulefmt (what the operator's admission webhook runs), and are
-// the groups of alerts.yml, rule for rule.
+// checkK8sRules: each PrometheusRule's groups go through Prometheus
+// 2.54.1's rulefmt (what the operator's admission webhook runs), and the
+// objects' groups together are the groups of alerts.yml, rule for rule.
+// Prometheus evaluates groups independently, so the objects may hold them
+// in another order; each group is compared by name.
 func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 	set, _ := loadK8s(m, files)
 	if set == nil {
 		return nil // checkK8sObjects reports why
 	}
 	p := m.Stack.Outputs.Kubernetes.Rules.Path
-	prob := func(msg string) model.Problems {
-		return model.Problems{{Pos: m.PosOf("", "outputs.kubernetes.rules.object.spec.groups"), Also: []string{p}, Scope: "stack: " + path.Base(p), Msg: msg}}
+	prob := func(cuePath, msg string) model.Problems {
+		return model.Problems{{Pos: m.PosOf("", cuePath), Also: []string{p}, Scope: "stack: " + path.Base(p), Msg: msg}}
 	}
-	var spec any
-	if err := json.Unmarshal(set.rule.Spec, &spec); err != nil {
-		return prob("spec does not read: " + err.Error())
-	}
-	data, err := yaml.Marshal(spec)
-	if err != nil {
-		return prob(err.Error())
-	}
-	if _, errs := rulefmt.Parse(data); len(errs) > 0 {
-		var msgs []string
-		for _, e := range errs {
-			msgs = append(msgs, e.Error())
+	got := map[string]any{}
+	for i, r := range set.rules {
+		cuePath := fmt.Sprintf("outputs.kubernetes.rules.objects[%d].spec.groups", i)
+		var spec struct {
+			Groups []map[string]any `json:"groups"`
 		}
-		return prob(rejects("Prometheus", prometheusModule) + strings.Join(msgs, "; "))
+		if err := json.Unmarshal(r.Spec, &spec); err != nil {
+			return prob(cuePath, "spec does not read: "+err.Error())
+		}
+		data, err := yaml.Marshal(spec)
+		if err != nil {
+			return prob(cuePath, err.Error())
+		}
+		if _, errs := rulefmt.Parse(data); len(errs) > 0 {
+			var msgs []string
+			for _, e := range errs {
+				msgs = append(msgs, e.Error())
+			}
+			return prob(cuePath, fmt.Sprintf("PrometheusRule %s: %s%s", r.Metadata.Name, rejects("Prometheus", prometheusModule), strings.Join(msgs, "; ")))
+		}
+		for _, g := range spec.Groups {
+			name := fmt.Sprint(g["name"])
+			if _, dup := got[name]; dup {
+				return prob(cuePath, fmt.Sprintf("PrometheusRule %s holds group %s, which another object holds too: Prometheus would evaluate it twice", r.Metadata.Name, name))
+			}
+			got[name] = g
+		}
 	}
-	var alerts any
+	var alerts struct {
+		Groups []map[string]any `yaml:"groups"`
+	}
 	if err := yaml.Unmarshal(files[m.Stack.Outputs.Alerts.Path], &alerts); err != nil {
 		return nil // checkRuleFiles reports it
 	}
-	if raw, err := json.Marshal(alerts); err != nil || json.Unmarshal(raw, &alerts) != nil {
-		return prob(fmt.Sprintf("%s does not read as JSON", m.Stack.Outputs.Alerts.Path))
+	want := map[string]any{}
+	for _, g := range alerts.Groups {
+		want[fmt.Sprint(g["name"])] = g
 	}
-	if !reflect.DeepEqual(spec, alerts) {
-		return prob(fmt.Sprintf("spec is not the rule file %s: the PrometheusRule must hold the same groups", m.Stack.Outputs.Alerts.Path))
+	if raw, err := json.Marshal(want); err != nil || json.Unmarshal(raw, &want) != nil {
+		return prob("outputs.kubernetes.rules.objects", fmt.Sprintf("%s does not read as JSON", m.Stack.Outputs.Alerts.Path))
+	}
+	if raw, err := json.Marshal(got); err != nil || json.Unmarshal(raw, &got) != nil {
+		return prob("outputs.kubernetes.rules.objects", "the PrometheusRules do not read as JSON")
+	}
+	if !reflect.DeepEqual(got, want) {
+		return prob("outputs.kubernetes.rules.objects", fmt.Sprintf("the PrometheusRules' groups are not the groups of the rule file %s: they must hold the same groups", m.Stack.Outputs.Alerts.Path))
 	}
 	return nil
 }
@@ -335,7 +359,9 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 			add(cuePath, file, "%s %s (labels %v) is not selected by the Prometheus's %s", obj.Kind, obj.Metadata.Name, obj.Metadata.Labels, selector)
 		}
 	}
-	selected(set.rule, spec.RuleSelector, "ruleSelector", "outputs.kubernetes.rules.object.metadata", o.Rules.Path)
+	for i, r := range set.rules {
+		selected(r, spec.RuleSelector, "ruleSelector", fmt.Sprintf("outputs.kubernetes.rules.objects[%d].metadata", i), o.Rules.Path)
+	}
 	for i, sc := range set.scrape {
 		selected(sc, spec.ScrapeConfigSelector, "scrapeConfigSelector", fmt.Sprintf("outputs.kubernetes.scrape.objects[%d].metadata", i), o.Scrape.Path)
 	}

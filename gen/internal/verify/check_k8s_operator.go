@@ -115,8 +115,8 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 		}
 		add(d.cuePath(m), k.Scrape.Path, "%s", d.msg)
 	}
-	if msg := sameRules(t.res.Rules, files[m.Stack.Outputs.Alerts.Path]); msg != "" {
-		add("outputs.kubernetes.rules.object.spec.groups", k.Rules.Path, "%s", msg)
+	if msg := sameRules(t.res.Rules, len(k.Rules.Objects), files[m.Stack.Outputs.Alerts.Path]); msg != "" {
+		add("outputs.kubernetes.rules.objects", k.Rules.Path, "%s", msg)
 	}
 	return ps
 }
@@ -130,7 +130,7 @@ func k8sCuePath(m *model.Model, file string) string {
 	case k.Alertmanager.Path:
 		return "outputs.kubernetes.alertmanager"
 	case k.Rules.Path:
-		return "outputs.kubernetes.rules.object"
+		return "outputs.kubernetes.rules.objects"
 	case k.Scrape.Path:
 		return "outputs.kubernetes.scrape"
 	case k.Dashboards.Path:
@@ -274,23 +274,41 @@ func sameAlertLabels(cfgs []*promconfig.Config) string {
 	return ""
 }
 
-// sameRules: the operator's rule files are one file, which Prometheus
-// v2.54.1's rulefmt accepts and which holds alerts.yml's groups.
-func sameRules(ruleFiles map[string]string, alerts []byte) string {
-	if len(ruleFiles) != 1 {
-		return fmt.Sprintf("the operator writes %d rule files, want 1 (the PrometheusRule)", len(ruleFiles))
+// sameRules: the operator writes a rule file per PrometheusRule (want of
+// them), which Prometheus v2.54.1's rulefmt accepts, and whose groups
+// together are alerts.yml's groups.
+func sameRules(ruleFiles map[string]string, want int, alerts []byte) string {
+	if len(ruleFiles) != want {
+		return fmt.Sprintf("the operator writes %d rule files, want %d (one per PrometheusRule)", len(ruleFiles), want)
 	}
-	for name, text := range ruleFiles {
+	got := map[string]any{}
+	for _, name := range slices.Sorted(maps.Keys(ruleFiles)) {
+		text := ruleFiles[name]
 		if _, errs := rulefmt.Parse([]byte(text)); len(errs) > 0 {
 			return fmt.Sprintf("rule file %s: %s%v", name, rejects("Prometheus", prometheusModule), errs[0])
 		}
-		var got, want any
-		if yaml.Unmarshal([]byte(text), &got) != nil || yaml.Unmarshal(alerts, &want) != nil {
+		var file struct {
+			Groups []map[string]any `yaml:"groups"`
+		}
+		if yaml.Unmarshal([]byte(text), &file) != nil {
 			return "" // the rule-files check reports it
 		}
-		if !reflect.DeepEqual(got, want) {
-			return fmt.Sprintf("the rule file the operator writes (%s) is not alerts.yml", name)
+		for _, g := range file.Groups {
+			got[fmt.Sprint(g["name"])] = g
 		}
+	}
+	var file struct {
+		Groups []map[string]any `yaml:"groups"`
+	}
+	if yaml.Unmarshal(alerts, &file) != nil {
+		return "" // the rule-files check reports it
+	}
+	wantGroups := map[string]any{}
+	for _, g := range file.Groups {
+		wantGroups[fmt.Sprint(g["name"])] = g
+	}
+	if !reflect.DeepEqual(got, wantGroups) {
+		return "the groups of the rule files the operator writes are not alerts.yml's groups"
 	}
 	return ""
 }
