@@ -22,16 +22,16 @@ var diffEdits = []struct {
 	}},
 	{"new-environment", func(t *testing.T, root string) {
 		copyDir(t, root, "envs/staging", "envs/qa")
-		edit(t, root, "envs/qa/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
-		edit(t, root, "envs/qa/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
-		edit(t, root, "envs/qa/env.cue", `environment: "staging"`, `environment: "qa"`)
-		edit(t, root, "envs/qa/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
+		edit(t, root, "envs/staging/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
+		edit(t, root, "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
+		edit(t, root, "envs/staging/env.cue", `environment: "staging"`, `environment: "qa"`)
+		edit(t, root, "envs/staging/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
 	}},
 	{"receiver-change", func(t *testing.T, root string) {
 		edit(t, root, "envs/prod/env.cue", `"#lms-prod-alerts"`, `"#lms-prod-oncall"`)
 	}},
 	{"dashboard-panel-removed", func(t *testing.T, root string) {
-		edit(t, root, "envs/dashboards.cue", "\t\t}, {\n\t\t\tkind:        \"stat\"\n\t\t\ttitle:       \"Requests in flight\"\n"+
+		edit(t, root, "derive/dashboards.cue", "\t\t}, {\n\t\t\tkind:        \"stat\"\n\t\t\ttitle:       \"Requests in flight\"\n"+
 			"\t\t\tdescription: \"Requests being served right now; a climb with flat traffic means requests are stuck (database, upstream).\"\n"+
 			"\t\t\tunit:        \"short\"\n\t\t\twidth:       6\n\t\t\theight:      4\n"+
 			"\t\t\tqueries: [{refId: \"A\", legendFormat: \"in flight\", expr: \"sum(http_requests_in_flight{\\(sel)})\"}]\n", "")

@@ -10,6 +10,7 @@
 package gen
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"time"
@@ -57,6 +58,9 @@ func Run(root string, opt Options) (*Result, error) {
 		observe = func(string, time.Duration) {}
 	}
 	start := time.Now()
+	if ps, err := model.ValuesOnly(root, opt.Overlay); err != nil || len(ps) > 0 {
+		return nil, cmp.Or[error](err, ps)
+	}
 	m, err := model.LoadWith(root, opt.Overlay)
 	if err != nil {
 		return nil, err

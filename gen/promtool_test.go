@@ -76,7 +76,7 @@ func TestPromtoolAgrees(t *testing.T) {
 // promtool alike, on the same case.
 func TestPromtoolAgreesOnDeclarations(t *testing.T) {
 	root := copyRepo(t)
-	edit(t, root, "envs/ruletests.cue", `errors: 10 * over, ok: 10 - errors}).series
+	edit(t, root, "derive/rules_tests.cue", `errors: 10 * over, ok: 10 - errors}).series
 				value: over`, `errors: 10 * over, ok: 10 - errors}).series
 				value: over * 2`)
 	_, err := Generate(root)

@@ -24,11 +24,20 @@ var Root = func() string {
 
 // Copy copies the fixture into a temporary directory for a test that edits
 // it; its links (schema/, tools/) point at the real directories, so the
-// Caddy check reuses its build.
+// Caddy check reuses its build. derive/ is copied, not linked: tests edit
+// the stack's logic there, and an edit through a link would edit the
+// repository's own.
 func Copy(t testing.TB) string {
 	t.Helper()
 	dst := t.TempDir()
 	if err := output.CopyTree(Root, dst); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dst, "derive")
+	if err := os.Remove(lib); err != nil {
+		t.Fatal(err)
+	}
+	if err := output.CopyTree(filepath.Join(Root, "derive"), lib); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -31,7 +31,7 @@ func TestRunbooks(t *testing.T) {
 		want     []string
 	}{
 		{"section missing", "## LMSRateLimitSpike", "## Rate limiting", nil,
-			[]string{"envs/alerts.cue:", "env prod: alerts.yml: alert LMSRateLimitSpike: has no runbook: docs/runbooks.md has no section \"## LMSRateLimitSpike\""}},
+			[]string{"derive/alerts.cue:", "env prod: alerts.yml: alert LMSRateLimitSpike: has no runbook: docs/runbooks.md has no section \"## LMSRateLimitSpike\""}},
 		{"section in a code block only", "## LMSHighP95Latency", "```\n## LMSHighP95Latency\n```", nil,
 			[]string{"alert LMSHighP95Latency: has no runbook"}},
 		{"section renamed, so its anchor moves", "## LMSApiDown", "## LMSApiDown (target down)", nil,
