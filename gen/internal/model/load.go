@@ -21,6 +21,10 @@ import (
 // SchemaDir is the directory of the CUE definitions.
 const SchemaDir = "schema"
 
+// DeriveDir is the directory, and the name, of the CUE package of the
+// stack's logic, which envs/ embeds.
+const DeriveDir = "derive"
+
 // EnvsDir is the directory of the CUE values: the shared stack in its own
 // files, one environment per subdirectory.
 const EnvsDir = "envs"

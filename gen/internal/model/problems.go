@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -225,7 +226,7 @@ func sortPositions(root string, poss []token.Pos) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, pos := range poss {
-		if !pos.IsValid() {
+		if !pos.IsValid() || isLibraryEmbedding(pos) {
 			continue
 		}
 		s := RelPos(root, pos)
@@ -234,18 +235,37 @@ func sortPositions(root string, poss []token.Pos) []string {
 			out = append(out, s)
 		}
 	}
+	// The operator's values first, then the logic that read them, then
+	// the schema's rule.
 	rank := func(s string) int {
 		switch {
 		case IsEnvFile(s):
 			return 0
-		case strings.HasPrefix(s, "envs/"):
+		case strings.HasPrefix(s, EnvsDir+"/"):
 			return 1
-		default:
+		case strings.HasPrefix(s, DeriveDir+"/"):
 			return 2
+		default:
+			return 3
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
 	return out
+}
+
+// isLibraryEmbedding tells whether pos is envs/stack.cue's embedding of
+// the derive package: CUE names it among the positions of every value
+// the package derives, where it says nothing of the value.
+func isLibraryEmbedding(pos token.Pos) bool {
+	if filepath.Base(filepath.Dir(pos.Filename())) != EnvsDir {
+		return false
+	}
+	data, err := os.ReadFile(pos.Filename())
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(string(data), "\n")
+	return pos.Line() <= len(lines) && strings.TrimSpace(lines[pos.Line()-1]) == DeriveDir
 }
 
 // IsEnvFile tells whether a position is in an environment's own files
