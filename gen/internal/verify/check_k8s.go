@@ -137,7 +137,7 @@ type k8sSet struct {
 func loadK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
 	k := m.Stack.Outputs.Kubernetes
 	var ps model.Problems
-	read := func(p, cuePath string, kinds ...string) []k8sObject {
+	read := func(p string, cuePath model.Path, kinds ...string) []k8sObject {
 		docs, err := k8sDocs(files[p])
 		if err != nil {
 			ps = append(ps, model.Problem{Pos: m.PosOf("", cuePath), Also: []string{p}, Scope: "stack: " + p, Msg: "does not read as YAML: " + err.Error()})
@@ -160,11 +160,11 @@ func loadK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
 		}
 		return k8sObject{}
 	}
-	prom := read(k.Prometheus.Path, "outputs.kubernetes.prometheus", "Prometheus")
-	am := read(k.Alertmanager.Path, "outputs.kubernetes.alertmanager", "Alertmanager", "Secret")
-	set.rules = read(k.Rules.Path, "outputs.kubernetes.rules", "PrometheusRule")
-	set.scrape = read(k.Scrape.Path, "outputs.kubernetes.scrape", "ScrapeConfig")
-	set.dashboards = read(k.Dashboards.Path, "outputs.kubernetes.dashboards", "ConfigMap")
+	prom := read(k.Prometheus.Path, model.PathK8sPrometheus, "Prometheus")
+	am := read(k.Alertmanager.Path, model.PathK8sAlertmanager, "Alertmanager", "Secret")
+	set.rules = read(k.Rules.Path, model.PathK8sRules, "PrometheusRule")
+	set.scrape = read(k.Scrape.Path, model.PathK8sScrape, "ScrapeConfig")
+	set.dashboards = read(k.Dashboards.Path, model.PathK8sDashboards, "ConfigMap")
 	set.prometheus, set.alertmanager = one(prom, "Prometheus"), one(am, "Alertmanager")
 	for i := range am {
 		if am[i].Kind == "Secret" {
@@ -188,12 +188,12 @@ func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 		return nil // checkK8sObjects reports why
 	}
 	p := m.Stack.Outputs.Kubernetes.Rules.Path
-	prob := func(cuePath, msg string) model.Problems {
+	prob := func(cuePath model.Path, msg string) model.Problems {
 		return model.Problems{{Pos: m.PosOf("", cuePath), Also: []string{p}, Scope: "stack: " + path.Base(p), Msg: msg}}
 	}
 	got := map[string]any{}
 	for i, r := range set.rules {
-		cuePath := fmt.Sprintf("outputs.kubernetes.rules.objects[%d].spec.groups", i)
+		cuePath := model.PathK8sRuleGroups.At(i)
 		var spec struct {
 			Groups []map[string]any `json:"groups"`
 		}
@@ -230,13 +230,13 @@ func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 		want[fmt.Sprint(g["name"])] = g
 	}
 	if raw, err := json.Marshal(want); err != nil || json.Unmarshal(raw, &want) != nil {
-		return prob("outputs.kubernetes.rules.objects", fmt.Sprintf("%s does not read as JSON", m.Stack.Outputs.Alerts.Path))
+		return prob(model.PathK8sRuleObjects, fmt.Sprintf("%s does not read as JSON", m.Stack.Outputs.Alerts.Path))
 	}
 	if raw, err := json.Marshal(got); err != nil || json.Unmarshal(raw, &got) != nil {
-		return prob("outputs.kubernetes.rules.objects", "the PrometheusRules do not read as JSON")
+		return prob(model.PathK8sRuleObjects, "the PrometheusRules do not read as JSON")
 	}
 	if !reflect.DeepEqual(got, want) {
-		return prob("outputs.kubernetes.rules.objects", fmt.Sprintf("the PrometheusRules' groups are not the groups of the rule file %s: they must hold the same groups", m.Stack.Outputs.Alerts.Path))
+		return prob(model.PathK8sRuleObjects, fmt.Sprintf("the PrometheusRules' groups are not the groups of the rule file %s: they must hold the same groups", m.Stack.Outputs.Alerts.Path))
 	}
 	return nil
 }
@@ -255,32 +255,32 @@ func checkK8sAlertmanager(m *model.Model, files output.Files) model.Problems {
 	k := s.Settings.Kubernetes
 	p := s.Outputs.Kubernetes.Alertmanager.Path
 	scope := "stack: " + path.Base(p)
-	add := func(cuePath, format string, args ...any) {
+	add := func(cuePath model.Path, format string, args ...any) {
 		ps = append(ps, model.Problem{Pos: m.PosOf("", cuePath), Also: []string{p}, Scope: scope, Msg: fmt.Sprintf(format, args...)})
 	}
 	var spec alertmanagerSpec
 	if err := json.Unmarshal(set.alertmanager.Spec, &spec); err != nil {
-		add("outputs.kubernetes.alertmanager.object", "spec does not read: %v", err)
+		add(model.PathK8sAlertmanagerObject, "spec does not read: %v", err)
 		return ps
 	}
 	if spec.Version != s.Versions.Alertmanager {
-		add("outputs.kubernetes.alertmanager.object.spec.version", "version %q is not versions.alertmanager %q", spec.Version, s.Versions.Alertmanager)
+		add(model.PathK8sAlertmanagerVersion, "version %q is not versions.alertmanager %q", spec.Version, s.Versions.Alertmanager)
 	}
 	if spec.AlertmanagerConfigSelector != nil || spec.AlertmanagerConfiguration != nil {
-		add("outputs.kubernetes.alertmanager.object.spec", "spec sets alertmanagerConfigSelector or alertmanagerConfiguration: the operator would merge AlertmanagerConfig objects, whose receivers and matchers it rewrites, into the verified configuration")
+		add(model.PathK8sAlertmanagerSpec, "spec sets alertmanagerConfigSelector or alertmanagerConfiguration: the operator would merge AlertmanagerConfig objects, whose receivers and matchers it rewrites, into the verified configuration")
 	}
 	sec := set.configSecret
 	if sec == nil || sec.Metadata.Name != spec.ConfigSecret || sec.Metadata.Namespace != set.alertmanager.Metadata.Namespace {
-		add("outputs.kubernetes.alertmanager.object.spec.configSecret", "configSecret %q: no such Secret in namespace %s in %s", spec.ConfigSecret, set.alertmanager.Metadata.Namespace, p)
+		add(model.PathK8sAlertmanagerCfgSecret, "configSecret %q: no such Secret in namespace %s in %s", spec.ConfigSecret, set.alertmanager.Metadata.Namespace, p)
 		return ps
 	}
 	text, ok := sec.StringData[k.Operator.ConfigKey]
 	if !ok {
-		add("outputs.kubernetes.alertmanager.configSecret", "Secret %s has no key %s, which the operator reads", sec.Metadata.Name, k.Operator.ConfigKey)
+		add(model.PathK8sAlertmanagerSecret, "Secret %s has no key %s, which the operator reads", sec.Metadata.Name, k.Operator.ConfigKey)
 		return ps
 	}
 	if _, err := amconfig.Load(text); err != nil {
-		add("outputs.kubernetes.alertmanager.config", "%s%v", rejects("Alertmanager", alertmanagerModule), err)
+		add(model.PathK8sAlertmanagerConfig, "%s%v", rejects("Alertmanager", alertmanagerModule), err)
 		return ps
 	}
 	// The same config: moving each credential file back to its compose
@@ -292,27 +292,27 @@ func checkK8sAlertmanager(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 	if back := strings.NewReplacer(pairs...).Replace(text); back != string(files[s.Outputs.Alertmanager.Path]) {
-		add("outputs.kubernetes.alertmanager.config", "the configuration in Secret %s is not %s with the credential files moved: the two would route differently", sec.Metadata.Name, s.Outputs.Alertmanager.Path)
+		add(model.PathK8sAlertmanagerConfig, "the configuration in Secret %s is not %s with the credential files moved: the two would route differently", sec.Metadata.Name, s.Outputs.Alertmanager.Path)
 	}
 	for _, f := range secretFiles(s.Outputs.Kubernetes.Alertmanager.Config) {
 		rest, ok := strings.CutPrefix(f, k.Operator.SecretsDir+"/")
 		secret, key, _ := strings.Cut(rest, "/")
 		switch {
 		case !ok || strings.Contains(key, "/") || key == "":
-			add("outputs.kubernetes.alertmanager.config", "reads %s, not a Secret the operator mounts (%s/<secret>/<key>)", f, k.Operator.SecretsDir)
+			add(model.PathK8sAlertmanagerConfig, "reads %s, not a Secret the operator mounts (%s/<secret>/<key>)", f, k.Operator.SecretsDir)
 		case !slices.Contains(spec.Secrets, secret):
-			add("outputs.kubernetes.alertmanager.object.spec.secrets", "the config reads %s, but Secret %s is not in spec.secrets %v", f, secret, spec.Secrets)
+			add(model.PathK8sAlertmanagerSecrets, "the config reads %s, but Secret %s is not in spec.secrets %v", f, secret, spec.Secrets)
 		case k.Credentials[secret] == nil:
-			add("settings.kubernetes.credentials", "the config reads %s, but Secret %s is not in settings.kubernetes.credentials", f, secret)
+			add(model.PathSettingsK8sCredentials, "the config reads %s, but Secret %s is not in settings.kubernetes.credentials", f, secret)
 		default:
 			if _, ok := k.Credentials[secret][key]; !ok {
-				add("settings.kubernetes.credentials", "the config reads %s, but Secret %s has no key %s", f, secret, key)
+				add(model.PathSettingsK8sCredentials, "the config reads %s, but Secret %s has no key %s", f, secret, key)
 			}
 		}
 	}
 	for i, name := range spec.Secrets {
 		if k.Credentials[name] == nil {
-			add(fmt.Sprintf("outputs.kubernetes.alertmanager.object.spec.secrets[%d]", i), "spec.secrets lists %s, which ops/k8s/README.md does not say to create (settings.kubernetes.credentials)", name)
+			add(model.PathK8sAlertmanagerSecretAt.At(i), "spec.secrets lists %s, which ops/k8s/README.md does not say to create (settings.kubernetes.credentials)", name)
 		}
 	}
 	return ps
@@ -333,25 +333,25 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 	s := m.Stack
 	k := s.Settings.Kubernetes
 	o := s.Outputs.Kubernetes
-	add := func(cuePath, file, format string, args ...any) {
+	add := func(cuePath model.Path, file, format string, args ...any) {
 		ps = append(ps, model.Problem{Pos: m.PosOf("", cuePath), Also: []string{file}, Scope: "stack: " + path.Base(file), Msg: fmt.Sprintf(format, args...)})
 	}
 	var spec prometheusSpec
 	if err := json.Unmarshal(set.prometheus.Spec, &spec); err != nil {
-		add("outputs.kubernetes.prometheus.object", o.Prometheus.Path, "spec does not read: %v", err)
+		add(model.PathK8sPrometheusObject, o.Prometheus.Path, "spec does not read: %v", err)
 		return ps
 	}
 	ns := set.prometheus.Metadata.Namespace
 	if spec.Version != s.Versions.Prometheus {
-		add("outputs.kubernetes.prometheus.object.spec.version", o.Prometheus.Path, "version %q is not versions.prometheus %q", spec.Version, s.Versions.Prometheus)
+		add(model.PathK8sPrometheusVersion, o.Prometheus.Path, "version %q is not versions.prometheus %q", spec.Version, s.Versions.Prometheus)
 	}
 	for name, sel := range map[string]*labelSelector{"ruleSelector": spec.RuleSelector, "scrapeConfigSelector": spec.ScrapeConfigSelector,
 		"serviceMonitorSelector": spec.ServiceMonitorSelector, "podMonitorSelector": spec.PodMonitorSelector} {
 		if sel == nil || len(sel.MatchLabels) == 0 {
-			add("outputs.kubernetes.prometheus.object.spec", o.Prometheus.Path, "spec.%s is not an explicit label selector: unset selects nothing, empty selects every object in the namespace", name)
+			add(model.PathK8sPrometheusSpec, o.Prometheus.Path, "spec.%s is not an explicit label selector: unset selects nothing, empty selects every object in the namespace", name)
 		}
 	}
-	selected := func(obj k8sObject, sel *labelSelector, selector, cuePath, file string) {
+	selected := func(obj k8sObject, sel *labelSelector, selector string, cuePath model.Path, file string) {
 		switch {
 		case obj.Metadata.Namespace != ns:
 			add(cuePath, file, "%s %s is in namespace %q; the Prometheus (namespace %q) only reads its own", obj.Kind, obj.Metadata.Name, obj.Metadata.Namespace, ns)
@@ -360,21 +360,21 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 	for i, r := range set.rules {
-		selected(r, spec.RuleSelector, "ruleSelector", fmt.Sprintf("outputs.kubernetes.rules.objects[%d].metadata", i), o.Rules.Path)
+		selected(r, spec.RuleSelector, "ruleSelector", model.PathK8sRuleMetadata.At(i), o.Rules.Path)
 	}
 	for i, sc := range set.scrape {
-		selected(sc, spec.ScrapeConfigSelector, "scrapeConfigSelector", fmt.Sprintf("outputs.kubernetes.scrape.objects[%d].metadata", i), o.Scrape.Path)
+		selected(sc, spec.ScrapeConfigSelector, "scrapeConfigSelector", model.PathK8sScrapeMetadata.At(i), o.Scrape.Path)
 	}
 	am := set.alertmanager
 	for i, a := range spec.Alerting.Alertmanagers {
 		if a.Namespace != am.Metadata.Namespace || a.Name != k.Operator.AlertmanagerService || fmt.Sprint(a.Port) != k.Operator.WebPort {
-			add(fmt.Sprintf("outputs.kubernetes.prometheus.object.spec.alerting.alertmanagers[%d]", i), o.Prometheus.Path,
+			add(model.PathK8sPrometheusAM.At(i), o.Prometheus.Path,
 				"alerts go to %s/%s port %v; the Alertmanager %s is reached through the operator's Service %s/%s port %s",
 				a.Namespace, a.Name, a.Port, am.Metadata.Name, am.Metadata.Namespace, k.Operator.AlertmanagerService, k.Operator.WebPort)
 		}
 	}
 	if len(spec.Alerting.Alertmanagers) == 0 {
-		add("outputs.kubernetes.prometheus.object.spec", o.Prometheus.Path, "sends alerts to no Alertmanager")
+		add(model.PathK8sPrometheusSpec, o.Prometheus.Path, "sends alerts to no Alertmanager")
 	}
 
 	// Scrape jobs: the job label of each ScrapeConfig.
@@ -385,7 +385,7 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 	k8sJobs := map[string]bool{}
 	for i, sc := range set.scrape {
 		var sp scrapeConfigSpec
-		cuePath := fmt.Sprintf("outputs.kubernetes.scrape.objects[%d].spec", i)
+		cuePath := model.PathK8sScrapeSpec.At(i)
 		if err := json.Unmarshal(sc.Spec, &sp); err != nil {
 			add(cuePath, o.Scrape.Path, "spec does not read: %v", err)
 			continue
@@ -407,7 +407,7 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 			for _, vs := range promql.Selectors(r.expr) {
 				for _, j := range promql.JobsMatching(s, vs) {
 					if !k8sJobs[j.JobName] {
-						add("outputs.kubernetes.scrape", o.Scrape.Path, "%s selects job %q, which no ScrapeConfig gives", r.What(), j.JobName)
+						add(model.PathK8sScrape, o.Scrape.Path, "%s selects job %q, which no ScrapeConfig gives", r.What(), j.JobName)
 						k8sJobs[j.JobName] = true // once
 					}
 				}
@@ -425,11 +425,11 @@ func checkK8sObjects(m *model.Model, files output.Files) model.Problems {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Dashboards)) {
-		cuePath := "outputs.kubernetes.dashboards.objects." + cuePathLabel(name)
+		cuePath := model.PathK8sDashboard.At(name)
 		cm, ok := byKey[name+".json"]
 		switch {
 		case !ok:
-			add("outputs.kubernetes.dashboards", o.Dashboards.Path, "dashboard %s has no ConfigMap with key %s.json", name, name)
+			add(model.PathK8sDashboards, o.Dashboards.Path, "dashboard %s has no ConfigMap with key %s.json", name, name)
 		case cm.Data[name+".json"] != string(files[render.DashboardPath(s, name)]):
 			add(cuePath, o.Dashboards.Path, "ConfigMap %s does not hold the rendered dashboard %s", cm.Metadata.Name, render.DashboardPath(s, name))
 		case len(cm.Data[name+".json"]) > 1<<20:
@@ -452,7 +452,7 @@ func checkK8sDatasource(m *model.Model, files output.Files) model.Problems {
 	d := m.Stack.Outputs.Kubernetes.Datasource
 	k := m.Stack.Settings.Kubernetes
 	prob := func(format string, args ...any) model.Problems {
-		return model.Problems{{Pos: m.PosOf("", "outputs.kubernetes.datasource"), Also: []string{d.Path}, Scope: "stack: " + path.Base(d.Path), Msg: fmt.Sprintf(format, args...)}}
+		return model.Problems{{Pos: m.PosOf("", model.PathK8sDatasource), Also: []string{d.Path}, Scope: "stack: " + path.Base(d.Path), Msg: fmt.Sprintf(format, args...)}}
 	}
 	docs, err := k8sDocs(files[d.Path])
 	if err != nil || len(docs) != 1 || docs[0].Kind != "ConfigMap" {

@@ -22,7 +22,7 @@ func checkPrometheusConfig(m *model.Model, files output.Files) model.Problems {
 	scope := "stack: " + path.Base(out.Path)
 	cfg, err := promconfig.Load(string(files[out.Path]), false, log.NewNopLogger())
 	if err != nil {
-		return model.Problems{{Pos: m.PosOf("", "outputs.prometheus.config"), Also: []string{out.Path}, Scope: scope, Msg: rejects("Prometheus", prometheusModule) + err.Error()}}
+		return model.Problems{{Pos: m.PosOf("", model.PathPrometheusConfig), Also: []string{out.Path}, Scope: scope, Msg: rejects("Prometheus", prometheusModule) + err.Error()}}
 	}
 	var ps model.Problems
 	mounts := model.ComposeMounts(m.Stack)
@@ -35,10 +35,10 @@ func checkPrometheusConfig(m *model.Model, files output.Files) model.Problems {
 		host, ok := mounts.HostPath(out.MountedAt.Service, rf)
 		switch {
 		case !ok:
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.prometheus.config.rule_files[%d]", i)), Scope: scope,
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathPrometheusRuleFile.At(i)), Scope: scope,
 				Msg: fmt.Sprintf("rule file %s is not mounted into the prometheus service", rf)})
 		case files[host] == nil:
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.prometheus.config.rule_files[%d]", i)), Scope: scope,
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathPrometheusRuleFile.At(i)), Scope: scope,
 				Msg: fmt.Sprintf("rule file %s is mounted from %s, which gen does not produce", rf, host)})
 		}
 	}
@@ -52,7 +52,7 @@ func checkRuleFiles(m *model.Model, files output.Files) model.Problems {
 	_, errs := rulefmt.Parse(files[out.Path])
 	var ps model.Problems
 	for _, err := range errs {
-		p := model.Problem{Pos: m.PosOf("", "outputs.alerts.rules"), Also: []string{out.Path}, Scope: "stack: " + path.Base(out.Path),
+		p := model.Problem{Pos: m.PosOf("", model.PathAlertRules), Also: []string{out.Path}, Scope: "stack: " + path.Base(out.Path),
 			Msg: rejects("Prometheus", prometheusModule) + err.Error()}
 		var rerr *rulefmt.Error
 		if errors.As(err, &rerr) {
@@ -60,7 +60,7 @@ func checkRuleFiles(m *model.Model, files output.Files) model.Problems {
 			if gi >= 0 {
 				p.Scope = promql.RealAlert{Env: out.Rules.Groups[gi].Env, Rule: out.Rules.Groups[gi].Rules[ri]}.Scope(path.Base(out.Path))
 				p.Also = []string{out.Path}
-				p.Pos = m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", gi, ri))
+				p.Pos = m.PosOf("", model.PathAlertRuleExpr.At(gi, ri))
 			}
 		}
 		ps = append(ps, p)

@@ -48,7 +48,7 @@ func parsedRules(s *model.Stack) []parsedRule {
 
 // exprPos is where the CUE model writes the rule's expression.
 func exprPos(m *model.Model, r parsedRule) string {
-	return m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", r.GI, r.RI))
+	return m.PosOf("", model.PathAlertRuleExpr.At(r.GI, r.RI))
 }
 
 // checkMetricCatalog: every metric a rule reads is in the catalog (or is a
@@ -128,7 +128,7 @@ func checkJobCoverage(m *model.Model, _ output.Files) model.Problems {
 	for i, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
 		if _, exempt := s.Settings.Prometheus.UnalertedJobs[j.JobName]; !covered[j.JobName] && !exempt {
 			ps = append(ps, model.Problem{
-				Pos:   m.PosOf("", fmt.Sprintf("outputs.prometheus.config.scrape_configs[%d].job_name", i)),
+				Pos:   m.PosOf("", model.PathPrometheusJobName.At(i)),
 				Scope: "stack: " + path.Base(s.Outputs.Prometheus.Path) + ": job " + j.JobName,
 				Msg:   "no alert watches up{job=\"" + j.JobName + "\"}; add one, or a reason to settings.prometheus.unalerted_jobs",
 			})
