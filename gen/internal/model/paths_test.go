@@ -126,3 +126,33 @@ func TestPathsResolve(t *testing.T) {
 		}
 	})
 }
+
+// TestPathAt: indexes and field names fill the "*" parts in order, names
+// quoted (prod-eu is no identifier); a wrong count or kind panics.
+func TestPathAt(t *testing.T) {
+	if got := PathAlertRuleExpr.At(1, 2); got != "outputs.alerts.rules.groups[1].rules[2].expr" {
+		t.Errorf("At(1, 2) = %s", got)
+	}
+	if got := PathEnvAlert.At("prod-eu", "LMSApiDown"); got != `envs."prod-eu".alerts."LMSApiDown"` {
+		t.Errorf("At(prod-eu, LMSApiDown) = %s", got)
+	}
+	for _, tc := range []struct {
+		p     Path
+		parts []any
+	}{
+		{PathAlertRuleExpr, []any{1}},
+		{PathAlertRuleExpr, []any{1, 2, 3}},
+		{PathDashboard, []any{0}},
+		{PathRuleTest, []any{"x"}},
+		{PathRuleTest, []any{1.5}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s.At(%v) did not panic", tc.p, tc.parts)
+				}
+			}()
+			tc.p.At(tc.parts...)
+		}()
+	}
+}
