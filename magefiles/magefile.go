@@ -5,22 +5,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lms/lms-ops/e2e"
 	"github.com/lms/lms-ops/e2e/engine"
 	"github.com/lms/lms-ops/gen"
-	"github.com/lms/lms-ops/internal/checkstamp"
+	"github.com/lms/lms-ops/internal/bench"
+	"github.com/lms/lms-ops/internal/checkrun"
 )
 
 // init sets a soft memory limit (unless GOMEMLIMIT sets one): gen holds
@@ -125,143 +122,24 @@ func Diff(ref, format *string) error {
 }
 
 // Check proves the committed output is exactly what gen renders, then runs go vet, gofmt and every test.
+//
+// The tool's checks are skipped when the check stamp says they passed on
+// exactly this code, unless CI is set (internal/checkrun).
 func Check() error {
-	return check(os.Getenv("CI") != "")
-}
-
-// check runs the configuration checks (drift, cue fmt), then the tool's
-// own checks (go vet, gofmt, go test, in the root module and the two
-// tool modules gen builds). The tool's checks
-// read the code, the schema and the fixtures, never the live envs/; they
-// are skipped when nothing they read has changed since they last passed
-// on this machine, unless always is set (CI).
-func check(always bool) error {
-	start := time.Now()
-	var failed []string
-	step := func(name string, err error) {
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "check: %s: FAILED\n%v\n", name, err)
-			failed = append(failed, name)
-			return
-		}
-		fmt.Printf("check: %s: ok\n", name)
-	}
-	step("generated files", drift())
-	step("cue fmt", cueFmt())
-	stamp, err := checkstamp.Path(".")
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(stamp); err == nil && !always {
-		fmt.Printf("check: go vet, gofmt, go test: skipped, no file they read changed since they passed here (%s)\n", filepath.Base(stamp))
-	} else {
-		before := len(failed)
-		step("go vet", run("", "go", "vet", "./..."))
-		step("go vet "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "vet", "./..."))
-		step("go vet "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "vet", "./..."))
-		step("go vet "+gen.SlothOracleDir, run(gen.SlothOracleDir, "go", "vet", "./..."))
-		step("gofmt", gofmt())
-		// The gen package's two 200-draw fuzz tests evaluate the whole CUE
-		// stack once per draw: on a shared 2-core machine they outlast go
-		// test's default 10 minutes per package (issue 20's report).
-		step("go test", run("", "go", "test", "-timeout=30m", "./..."))
-		step("go test "+gen.CaddyCheckDir, run(gen.CaddyCheckDir, "go", "test", "./..."))
-		step("go test "+gen.OperatorOracleDir, run(gen.OperatorOracleDir, "go", "test", "./..."))
-		if len(failed) == before {
-			if err := os.WriteFile(stamp, nil, 0o644); err != nil {
-				return err
-			}
-		}
-	}
-	fmt.Printf("check: done in %s\n", time.Since(start).Round(time.Millisecond))
-	if len(failed) > 0 {
-		return fmt.Errorf("check failed: %s", strings.Join(failed, ", "))
-	}
-	return nil
-}
-
-// drift renders in memory and compares with the files on disk.
-func drift() error {
-	res, err := gen.Generate(".")
-	if err != nil {
-		return err
-	}
-	drifts, err := gen.Compare(".", res.Files)
-	if err != nil {
-		return err
-	}
-	if len(drifts) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	for _, d := range drifts {
-		fmt.Fprintf(&b, "%s: %s\n%s", d.Path, d.Kind, d.Diff)
-	}
-	b.WriteString("run `go run mage.go gen` and commit the result")
-	return errors.New(b.String())
-}
-
-// cueFmt fails when a CUE file of the live model is not cue fmt-formatted.
-func cueFmt() error {
-	ps, err := gen.UnformattedCUE(".")
-	if err != nil {
-		return err
-	}
-	return ps.Err()
-}
-
-// gofmt fails when a Go file is not gofmt-formatted.
-func gofmt() error {
-	out, err := exec.Command("gofmt", "-l", ".").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%v: %s", err, out)
-	}
-	if len(out) > 0 {
-		return fmt.Errorf("not gofmt-formatted:\n%s", out)
-	}
-	return nil
-}
-
-// run runs a command in dir ("" for here) with its output on the terminal.
-func run(dir, name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Run()
+	return checkrun.Run(checkrun.Always(os.Getenv), os.Stdout, os.Stderr)
 }
 
 // Bench measures gen: stage and check medians, the official CLI chain, 2/10/100 environments, the edit-gen-check loop, the whole suite (BENCH=stages, loop, scale or suite: one part).
 func Bench() error {
-	switch os.Getenv("BENCH") {
-	case "stages":
-		fmt.Println("gen stages:")
-		return gen.Time(os.Stdout, ".", 9)
-	case "loop":
-		fmt.Println("the operator's loop, on a copy of this checkout:")
-		return benchLoop(5)
-	case "scale":
-		fmt.Println("gen as environments grow:")
-		return benchScale()
-	case "suite":
-		return benchSuite()
-	}
-	fmt.Println("gen stages:")
-	if err := gen.Time(os.Stdout, ".", 9); err != nil {
-		return err
-	}
-	fmt.Println("gen against the official command-line chain:")
-	if err := benchChain(5); err != nil {
-		return err
-	}
-	fmt.Println("gen as environments grow:")
-	if err := benchScale(); err != nil {
-		return err
-	}
-	fmt.Println("the operator's loop, on a copy of this checkout:")
-	if err := benchLoop(5); err != nil {
-		return err
-	}
-	return benchSuite()
+	return bench.Run(os.Stdout, os.Getenv("BENCH"))
+}
+
+// Cold times gen and check (CI=true) as a new user meets them: in a clone of HEAD with empty Go, Mage and tool caches.
+//
+// Everything lives in a temporary directory; every check runs, and module
+// downloads are included (internal/bench).
+func Cold() error {
+	return bench.Cold(os.Stdout)
 }
 
 // E2e runs the generated stack on the real Prometheus, Alertmanager and Caddy (built at the pinned versions) on loopback; E2E_ROOT picks another checkout.

@@ -67,14 +67,54 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"./" + SchemaDir, "./" + checkDir}
-	for _, n := range names {
-		args = append(args, "./"+EnvsDir+"/"+n)
-	}
 	index, err := renderIndex(root, names)
 	if err != nil {
 		return nil, err
 	}
+	vals, err := build(root, names, index, overlay)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Root: root, Index: index}
+	if m.EnvValues, err = vals.checkEnvs(root); err != nil {
+		return nil, err
+	}
+	if m.Value, err = vals.checkStack(root); err != nil {
+		return nil, err
+	}
+	if m.Stack, err = decodeStrict(m.Value); err != nil {
+		return nil, fmt.Errorf("decode the evaluated model: %w", err)
+	}
+	return m, nil
+}
+
+// The CUE names the loader looks up or recognises in error paths.
+const (
+	// labelStack is the check instance's field that holds the stack closed
+	// by #Stack (checkFile); errors of the stack start with it.
+	labelStack = "stack"
+	// defEnv is the schema's definition of one environment.
+	defEnv = "#Env"
+	// labelEnvs holds the environments in the stack; _bounds holds
+	// per-environment bounds, _limits the stack's own: errors under them
+	// are about the environment's (or stack's) value they name.
+	labelEnvs   = "envs"
+	labelBounds = "_bounds"
+	labelLimits = "_limits"
+)
+
+// built are the evaluated instances, by what they are rather than by their
+// place in the load arguments.
+type built struct {
+	schema cue.Value            // schema/
+	check  cue.Value            // the overlay-only instance (checkFile)
+	envs   map[string]cue.Value // envs/<name>/, as written, unchecked
+	names  []string             // the environments, sorted
+}
+
+// build loads and evaluates the schema, the check instance and every
+// environment, with the generated index and the overlay in place.
+func build(root string, names []string, index output.File, overlay map[string][]byte) (*built, error) {
 	// The stack reads its environments through the index; gen loads the
 	// index it is about to write, so a new envs/<name>/ needs no step first.
 	mod, err := cueModule(root)
@@ -88,11 +128,18 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	for p, data := range overlay {
 		cfg.Overlay[p] = load.FromBytes(data)
 	}
+	schemaArg, checkArg := "./"+SchemaDir, "./"+checkDir
+	args := []string{schemaArg, checkArg}
+	scopes := map[string]string{schemaArg: "schema", checkArg: "stack"}
+	for _, n := range names {
+		args = append(args, envArg(n))
+		scopes[envArg(n)] = "env " + n
+	}
 	insts := load.Instances(args, cfg)
 	var ps Problems
 	for i, inst := range insts {
 		if inst.Err != nil {
-			ps = append(ps, CUEProblems(root, scopeOf(names, i-1), "", inst.Err, nil)...)
+			ps = append(ps, CUEProblems(root, scopes[args[i]], "", inst.Err, nil)...)
 		}
 	}
 	if len(ps) > 0 {
@@ -102,66 +149,82 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	if err != nil {
 		return nil, CUEProblems(root, "", "", err, nil)
 	}
+	byArg := map[string]cue.Value{}
+	for i, a := range args {
+		byArg[a] = vals[i]
+	}
+	b := &built{schema: byArg[schemaArg], check: byArg[checkArg], envs: map[string]cue.Value{}, names: names}
+	for _, n := range names {
+		b.envs[n] = byArg[envArg(n)]
+	}
+	return b, nil
+}
+
+// envArg is the load argument of environment n.
+func envArg(n string) string { return "./" + EnvsDir + "/" + n }
+
+// checkEnvs unifies each environment with #Env and checks it is concrete.
+// Each is checked on its own first, so that its errors are reported at its
+// own lines and do not break the whole stack.
+func (b *built) checkEnvs(root string) (map[string]cue.Value, error) {
 	// Unify with the definitions explicitly: CUE does not close the fields
 	// declared next to an embedded definition, so the files' own
 	// `schema.#Env` embedding would let a typo such as `thresholdz` through.
-	envDef := vals[0].LookupPath(cue.MakePath(cue.Def("#Env")))
-	raw := map[string]cue.Value{}
-	for i, n := range names {
-		raw[n] = vals[i+2]
-	}
-	// locate puts an error about an environment's value at the operator's
-	// own line, whichever file holds the rule it broke; and an error of the
-	// stack's _limits at the line of the stack value it is about.
-	locate := func(env string, path []string) (located, bool) {
-		if len(path) > 0 && (strings.HasPrefix(path[0], "#") || env == "" && path[0] == "stack") {
-			path = path[1:]
-		}
-		if env == "" && len(path) > 2 && (path[0] == "envs" || path[0] == "_bounds") {
-			env, path = path[1], path[2:]
-			// A name that is not a CUE identifier (prod-eu) is quoted.
-			if u, err := strconv.Unquote(env); err == nil {
-				env = u
-			}
-		}
-		if env == "" && len(path) > 1 && path[0] == "_limits" {
-			at := located{scope: "stack", path: strings.Join(path[1:], ".")}
-			at.pos = operatorPos(root, vals[1].LookupPath(cue.ParsePath("stack."+at.path)))
-			return at, at.pos != ""
-		}
-		v, ok := raw[env]
-		if !ok || len(path) == 0 {
-			return located{}, false
-		}
-		at := located{scope: "env " + env, path: strings.Join(path, ".")}
-		at.pos = operatorPos(root, v.LookupPath(cue.ParsePath(at.path)))
-		return at, at.pos != ""
-	}
-	m := &Model{Root: root, EnvValues: map[string]cue.Value{}, Index: index}
-	for _, n := range names {
-		ev := envDef.Unify(raw[n])
+	envDef := b.schema.LookupPath(cue.MakePath(cue.Def(defEnv)))
+	out := map[string]cue.Value{}
+	var ps Problems
+	for _, n := range b.names {
+		ev := envDef.Unify(b.envs[n])
 		if err := ev.Validate(cue.Concrete(true)); err != nil {
-			ps = append(ps, CUEProblems(root, "env "+n, "#Env.", err, func(p []string) (located, bool) { return locate(n, p) })...)
+			ps = append(ps, CUEProblems(root, "env "+n, defEnv+".", err, func(p []string) (located, bool) { return b.locate(root, n, p) })...)
 			continue
 		}
-		m.EnvValues[n] = ev
-	}
-	// Each environment is checked on its own first, so that its errors
-	// are reported at its own lines and do not break the whole stack.
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	m.Value = vals[1].LookupPath(cue.ParsePath("stack"))
-	if err := m.Value.Validate(cue.Concrete(true)); err != nil {
-		ps = append(ps, withoutOutputErrors(CUEProblems(root, "stack", "stack.", err, func(p []string) (located, bool) { return locate("", p) }))...)
+		out[n] = ev
 	}
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	if m.Stack, err = decodeStrict(m.Value); err != nil {
-		return nil, fmt.Errorf("decode the evaluated model: %w", err)
+	return out, nil
+}
+
+// checkStack is the stack closed by #Stack, checked to be concrete.
+func (b *built) checkStack(root string) (cue.Value, error) {
+	v := b.check.LookupPath(cue.MakePath(cue.Str(labelStack)))
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		ps := withoutOutputErrors(CUEProblems(root, "stack", labelStack+".", err, func(p []string) (located, bool) { return b.locate(root, "", p) }))
+		if len(ps) > 0 {
+			return cue.Value{}, ps
+		}
 	}
-	return m, nil
+	return v, nil
+}
+
+// locate puts an error about an environment's value at the operator's own
+// line, whichever file holds the rule it broke; and an error of the stack's
+// _limits at the line of the stack value it is about.
+func (b *built) locate(root, env string, path []string) (located, bool) {
+	if len(path) > 0 && (strings.HasPrefix(path[0], "#") || env == "" && path[0] == labelStack) {
+		path = path[1:]
+	}
+	if env == "" && len(path) > 2 && (path[0] == labelEnvs || path[0] == labelBounds) {
+		env, path = path[1], path[2:]
+		// A name that is not a CUE identifier (prod-eu) is quoted.
+		if u, err := strconv.Unquote(env); err == nil {
+			env = u
+		}
+	}
+	if env == "" && len(path) > 1 && path[0] == labelLimits {
+		at := located{scope: "stack", path: strings.Join(path[1:], ".")}
+		at.pos = operatorPos(root, b.check.LookupPath(cue.ParsePath(labelStack+"."+at.path)))
+		return at, at.pos != ""
+	}
+	v, ok := b.envs[env]
+	if !ok || len(path) == 0 {
+		return located{}, false
+	}
+	at := located{scope: "env " + env, path: strings.Join(path, ".")}
+	at.pos = operatorPos(root, v.LookupPath(cue.ParsePath(at.path)))
+	return at, at.pos != ""
 }
 
 // checkDir is the folder of the overlay-only instance that unifies the
@@ -173,7 +236,7 @@ const checkDir = ".lms-ops-check"
 // building the stack and then unifying it would evaluate the whole stack
 // twice; imported here, it is evaluated once, closed by #Stack.
 func checkFile(mod string) string {
-	return fmt.Sprintf("package check\n\nimport (\n\t\"%[1]s/%[2]s\"\n\ts \"%[1]s/%[3]s:stack\"\n)\n\nstack: schema.#Stack & s\n", mod, SchemaDir, EnvsDir)
+	return fmt.Sprintf("package check\n\nimport (\n\t\"%[1]s/%[2]s\"\n\ts \"%[1]s/%[3]s:stack\"\n)\n\n%[4]s: schema.#Stack & s\n", mod, SchemaDir, EnvsDir, labelStack)
 }
 
 // EnvNames lists the environment directories: every directory under envs/
@@ -200,18 +263,6 @@ func EnvNames(root string) ([]string, error) {
 	return names, nil
 }
 
-// scopeOf names the i-th loaded instance after the schema: the stack, then
-// the environments.
-func scopeOf(names []string, i int) string {
-	switch {
-	case i < 0:
-		return "schema"
-	case i == 0:
-		return "stack"
-	}
-	return "env " + names[i-1]
-}
-
 // decodeStrict decodes v into a Stack, failing on any field the Go model does
 // not know.
 func decodeStrict(v cue.Value) (*Stack, error) {
@@ -233,14 +284,14 @@ func decodeStrict(v cue.Value) (*Stack, error) {
 // stack value when env is "". It returns "" when the value has no position.
 // It is safe for concurrent use: the checks run in parallel, and CUE values
 // are not safe for concurrent use.
-func (m *Model) PosOf(env, path string) string {
+func (m *Model) PosOf(env string, path Path) string {
 	m.cueMu.Lock()
 	defer m.cueMu.Unlock()
 	v := m.Value
 	if env != "" {
 		v = m.EnvValues[env]
 	}
-	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(path)))
+	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(string(path))))
 }
 
 // operatorPos is the position of v, or of the first value it was unified

@@ -26,7 +26,7 @@ import (
 type RouteCase struct {
 	Name      string
 	Env       string
-	Path      string // CUE path of what the case is about
+	Path      model.Path // CUE path of what the case is about
 	Labels    map[string]string
 	Receivers []string
 }
@@ -46,7 +46,7 @@ func DeriveRouteCases(s *model.Stack) []RouteCase {
 		}
 		if _, isEnv := s.Envs[a.Env]; !isEnv {
 			cases = append(cases, RouteCase{
-				Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: "settings.monitoring.receivers",
+				Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: model.PathSettingsMonitoringReceivers,
 				Labels: ls, Receivers: s.Settings.Monitoring.ReceiversOf(a.Rule.Alert),
 			})
 			continue
@@ -60,7 +60,7 @@ func DeriveRouteCases(s *model.Stack) []RouteCase {
 			want = append(want, s.Settings.Alertmanager.Security.Receiver)
 		}
 		cases = append(cases, RouteCase{
-			Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: "settings.alertmanager.policy." + a.Env,
+			Name: a.Env + "/" + a.Rule.Alert, Env: a.Env, Path: model.PathSettingsAlertmanagerPolicy.At(a.Env),
 			Labels: ls, Receivers: want,
 		})
 	}
@@ -71,7 +71,7 @@ func DeriveRouteCases(s *model.Stack) []RouteCase {
 func HandRouteCases(s *model.Stack) []RouteCase {
 	var cases []RouteCase
 	for i, t := range s.RouteTests {
-		cases = append(cases, RouteCase{Name: t.Name, Path: fmt.Sprintf("routeTests[%d]", i), Labels: t.Labels, Receivers: t.Receivers})
+		cases = append(cases, RouteCase{Name: t.Name, Path: model.PathRouteTest.At(i), Labels: t.Labels, Receivers: t.Receivers})
 	}
 	return cases
 }
@@ -192,7 +192,7 @@ func RunCases(m *model.Model, cfg *amconfig.Config, senders []Sender, art string
 			}
 		}
 		if msg != "" {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("inhibitTests[%d]", i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: msg})
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathInhibitTest.At(i)), Scope: fmt.Sprintf("stack: %s: inhibit case %q", art, t.Name), Msg: msg})
 		}
 	}
 	return ps

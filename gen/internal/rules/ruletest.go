@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,7 +31,7 @@ type RuleCase struct {
 	// Alert is the alert a derived case is about ("" for hand-written ones).
 	Alert string
 	// Path is the CUE path of what the case is about, to locate failures.
-	Path string
+	Path model.Path
 	// Groups are the environments whose rule groups of alerts the case
 	// evaluates; RuleGroups, when set, name the groups instead (an SLO's).
 	Groups     []string
@@ -184,7 +183,7 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 			// window is full, no expression changes any more.
 			steady := window + 2*scrape + fill
 			name := g.Env + "/" + r.Alert
-			path := "envs." + strconv.Quote(g.Env) + ".alerts." + r.Alert // quoted: prod-eu is no identifier
+			path := model.PathEnvAlert.At(g.Env, r.Alert)
 			// One batch per alert and phase: in each, every other
 			// environment is above while the others are below, so every
 			// environment's neighbours are in the opposite state.
@@ -228,7 +227,7 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule test %q: dense_until: %w", t.Name, err)
 		}
-		c := RuleCase{Name: t.Name, Env: t.Env, Path: fmt.Sprintf("ruleTests[%d]", i), Series: t.Series,
+		c := RuleCase{Name: t.Name, Env: t.Env, Path: model.PathRuleTest.At(i), Series: t.Series,
 			Groups: t.Evaluates, RuleGroups: t.Groups, Interval: time.Duration(interval), FillStep: every, DenseFrom: dense, DenseUntil: denseUntil}
 		if len(c.Groups) == 0 {
 			c.Groups = []string{t.Env}

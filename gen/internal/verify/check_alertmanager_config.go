@@ -24,7 +24,7 @@ func checkAlertmanagerConfig(m *model.Model, files output.Files) model.Problems 
 	out := m.Stack.Outputs.Alertmanager
 	scope := "stack: " + path.Base(out.Path)
 	if _, err := amconfig.Load(string(files[out.Path])); err != nil {
-		return model.Problems{{Pos: m.PosOf("", "outputs.alertmanager.config"), Also: []string{out.Path}, Scope: scope, Msg: rejects("Alertmanager", alertmanagerModule) + err.Error()}}
+		return model.Problems{{Pos: m.PosOf("", model.PathAlertmanagerConfig), Also: []string{out.Path}, Scope: scope, Msg: rejects("Alertmanager", alertmanagerModule) + err.Error()}}
 	}
 	tmpl, err := template.FromGlobs(nil)
 	if err != nil {
@@ -38,7 +38,7 @@ func checkAlertmanagerConfig(m *model.Model, files output.Files) model.Problems 
 		for field, text := range receiverTemplates(r) {
 			if _, err := tmpl.ExecuteTextString(text, data); err != nil {
 				ps = append(ps, model.Problem{
-					Pos:   m.PosOf("", fmt.Sprintf("outputs.alertmanager.config.receivers[%d]", ri)),
+					Pos:   m.PosOf("", model.PathAlertmanagerReceiver.At(ri)),
 					Scope: fmt.Sprintf("%s: receiver %s", scope, r.Name),
 					Msg:   fmt.Sprintf("template %s fails: %v", field, err),
 				})

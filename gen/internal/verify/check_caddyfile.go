@@ -81,7 +81,7 @@ func caddyEnv(m *model.Model, caddyfile, scope string) ([]string, model.Problems
 		seen[name] = true
 		v, ok := m.Stack.Settings.Caddy.Examples[name]
 		if !ok {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", "settings.caddy.examples"), Scope: scope,
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathSettingsCaddyExamples), Scope: scope,
 				Msg: fmt.Sprintf("placeholder {$%s} has no example value in settings.caddy.examples", name)})
 			continue
 		}

@@ -45,7 +45,7 @@ func checkMounts(m *model.Model, files output.Files) model.Problems {
 	for _, o := range configs(m.Stack.Outputs) {
 		host, ok := ms.HostPath(o.MountedAt.Service, o.MountedAt.Path)
 		if !ok || host != o.Path {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", "outputs."+o.key+".mounted_at"), Scope: "stack: " + path.Base(o.Path),
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathOutputMountedAt.At(o.key)), Scope: "stack: " + path.Base(o.Path),
 				Msg: fmt.Sprintf("service %s reads it at %s, but no compose mount puts %s there (got %q)", o.MountedAt.Service, o.MountedAt.Path, o.Path, host)})
 		}
 	}
@@ -53,7 +53,7 @@ func checkMounts(m *model.Model, files output.Files) model.Problems {
 	am := m.Stack.Outputs.Alertmanager
 	for _, f := range secretFiles(am.Config) {
 		if host, ok := ms.HostPath(am.MountedAt.Service, f); !ok || !strings.HasPrefix(host, secretDir) {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", "settings.alertmanager.secrets"), Scope: "stack: " + path.Base(am.Path),
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathSettingsAlertmanagerSecrets), Scope: "stack: " + path.Base(am.Path),
 				Msg: fmt.Sprintf("reads secret %s, which is not a compose secret of service %s", f, am.MountedAt.Service)})
 		}
 	}
@@ -71,7 +71,7 @@ func dashboardMounts(m *model.Model, ms model.Mounts) model.Problems {
 			want := render.DashboardPath(s, name)
 			got, ok := ms.HostPath(svc, path.Join(p.Options.Path, path.Base(want)))
 			if !ok || got != want {
-				ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.grafanaDashboardProviders.config.providers[%d].options.path", i)),
+				ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathGrafanaDashboardProviderPath.At(i)),
 					Scope: fmt.Sprintf("stack: %s: provider %q", path.Base(s.Outputs.GrafanaDashboardProviders.Path), p.Name),
 					Msg:   fmt.Sprintf("reads dashboards from %s, but service %s does not see %s there (got %q)", p.Options.Path, svc, want, got)})
 			}

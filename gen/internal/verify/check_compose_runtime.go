@@ -55,7 +55,7 @@ func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 			svc := p.Services[name]
 			scope := fmt.Sprintf("stack: %s: service %s", p.Path, name)
 			add := func(msg string) {
-				ps = append(ps, model.Problem{Pos: p.pos(m, "services."+name+".volumes"), Also: []string{p.Path}, Scope: scope, Msg: msg})
+				ps = append(ps, model.Problem{Pos: p.pos(m, model.PathComposeServiceVolumes, name), Also: []string{p.Path}, Scope: scope, Msg: msg})
 			}
 			for _, v := range svc.Volumes {
 				switch v.Type {
@@ -76,7 +76,7 @@ func checkComposeRuntime(m *model.Model, files output.Files) model.Problems {
 				published = append(published, publishedPort{file: p.composeFile, service: name, port: pc})
 			}
 			if msg := uncheckedSecrets(p.Project, name, svc); msg != "" {
-				ps = append(ps, model.Problem{Pos: p.pos(m, "services."+name+".secrets"), Also: []string{p.Path}, Scope: scope, Msg: msg})
+				ps = append(ps, model.Problem{Pos: p.pos(m, model.PathComposeServiceSecrets, name), Also: []string{p.Path}, Scope: scope, Msg: msg})
 			}
 		}
 	}
@@ -99,7 +99,7 @@ func externalNetworks(m *model.Model, projects []loadedProject) model.Problems {
 	for _, p := range projects {
 		for _, key := range slices.Sorted(maps.Keys(p.Networks)) {
 			if n := p.Networks[key]; bool(n.External) && !created[n.Name] {
-				ps = append(ps, model.Problem{Pos: p.pos(m, "networks."+key), Also: []string{p.Path}, Scope: "stack: " + p.Path,
+				ps = append(ps, model.Problem{Pos: p.pos(m, model.PathComposeNetwork, key), Also: []string{p.Path}, Scope: "stack: " + p.Path,
 					Msg: fmt.Sprintf("network %s is external (named %s), but no compose file of the stack creates it: `docker compose up` fails", key, n.Name)})
 			}
 		}
@@ -178,7 +178,7 @@ func portClashes(m *model.Model, ports []publishedPort) model.Problems {
 			if pa.HostIP != pb.HostIP && !allInterfaces(pa.HostIP) && !allInterfaces(pb.HostIP) {
 				continue
 			}
-			ps = append(ps, model.Problem{Pos: b.file.pos(m, "services."+b.service+".ports"), Also: []string{b.file.Path},
+			ps = append(ps, model.Problem{Pos: b.file.pos(m, model.PathComposeServicePorts, b.service), Also: []string{b.file.Path},
 				Scope: fmt.Sprintf("stack: %s: service %s", b.file.Path, b.service),
 				Msg: fmt.Sprintf("publishes %s/%s on host port %s, which service %s (%s) already publishes: the second fails with \"port is already allocated\"",
 					hostIP(pb.HostIP), pb.Protocol, pb.Published, a.service, a.file.Path)})

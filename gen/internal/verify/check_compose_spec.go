@@ -29,9 +29,11 @@ func composeFiles(s *model.Stack) []composeFile {
 	return []composeFile{{"composeObservability", s.Outputs.ComposeObservability}, {"composeProd", s.Outputs.ComposeProd}}
 }
 
-// pos is where the CUE model writes the compose file's value at sub.
-func (c composeFile) pos(m *model.Model, sub string) string {
-	return m.PosOf("", strings.TrimSuffix("outputs."+c.key+".compose."+sub, "."))
+// pos is where the CUE model writes the compose file's value at p, a
+// model.PathCompose… path: the file's key fills its first "*", parts the
+// others.
+func (c composeFile) pos(m *model.Model, p model.Path, parts ...any) string {
+	return m.PosOf("", p.At(append([]any{c.key}, parts...)...))
 }
 
 // requiredVar matches a variable Compose requires to be set: ${NAME:?msg}.
@@ -129,7 +131,7 @@ func checkComposeSpec(m *model.Model, files output.Files) model.Problems {
 		vars := requiredVars(data)
 		env := composeEnv(m.Stack, vars)
 		if _, err := loadCompose(m.Root, c, data, env); err != nil {
-			ps = append(ps, model.Problem{Pos: c.pos(m, ""), Also: []string{c.Path}, Scope: scope,
+			ps = append(ps, model.Problem{Pos: c.pos(m, model.PathCompose), Also: []string{c.Path}, Scope: scope,
 				Msg: reject + "rejects it: " + err.Error()})
 			continue
 		}
@@ -138,7 +140,7 @@ func checkComposeSpec(m *model.Model, files output.Files) model.Problems {
 			delete(without, v)
 			_, err := loadCompose(m.Root, c, data, without)
 			if err == nil || !strings.Contains(err.Error(), v) {
-				ps = append(ps, model.Problem{Pos: c.pos(m, ""), Also: []string{c.Path}, Scope: scope,
+				ps = append(ps, model.Problem{Pos: c.pos(m, model.PathCompose), Also: []string{c.Path}, Scope: scope,
 					Msg: fmt.Sprintf("%sloads it with %s unset (%v): it would start with an empty value instead of refusing", reject, v, err)})
 			}
 		}

@@ -28,7 +28,7 @@ func checkDashboards(m *model.Model, files output.Files) model.Problems {
 	}
 	var ps model.Problems
 	if err := dashboards.CheckSpecs(specs); err != nil {
-		ps = append(ps, model.Problem{Pos: m.PosOf("", "dashboards"), Scope: "stack: dashboards", Msg: err.Error()})
+		ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathDashboards), Scope: "stack: dashboards", Msg: err.Error()})
 	}
 	var provisioned []string
 	for _, d := range s.Outputs.GrafanaDatasources.Config.Datasources {
@@ -48,7 +48,7 @@ func checkDashboards(m *model.Model, files output.Files) model.Problems {
 			}
 		}
 		for _, msg := range queryProblems(s, specs[name]) {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", "dashboards."+cuePathLabel(name)), Scope: scope, Rule: "metric-catalog", Msg: msg})
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathDashboard.At(name)), Scope: scope, Rule: "metric-catalog", Msg: msg})
 		}
 	}
 	return ps
@@ -78,10 +78,4 @@ func queryProblems(s *model.Stack, spec *dashboards.Spec) []string {
 		}
 	}
 	return msgs
-}
-
-// cuePathLabel quotes a field name for a CUE path when it is not an
-// identifier (dashboard names have dashes).
-func cuePathLabel(name string) string {
-	return fmt.Sprintf("%q", name)
 }

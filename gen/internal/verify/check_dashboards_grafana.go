@@ -30,7 +30,7 @@ func checkDashboardsGrafana(m *model.Model, files output.Files) model.Problems {
 	deployed := m.Stack.Versions.Grafana
 	if s.Version != deployed {
 		file, _ := grafanaschema.File()
-		return model.Problems{{Pos: m.PosOf("", "versions.grafana"), Scope: "stack: versions",
+		return model.Problems{{Pos: m.PosOf("", model.PathVersionGrafana), Scope: "stack: versions",
 			Msg: fmt.Sprintf("grafana is %q, but the dashboards are held to Grafana %s's schema (%s); derive the deployed release's with %s (maintainers, needs npm), then run gen",
 				deployed, s.Version, path.Join(grafanaschema.Dir, file), grafanaschema.RegenerateCommand)}}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/render"
 	"github.com/lms/lms-ops/gen/internal/verify/grafanaschema"
 )
@@ -94,7 +95,7 @@ func TestDashboardsGrafanaVersion(t *testing.T) {
 	for _, p := range checkDashboardsGrafana(m, good) {
 		got = append(got, p.String())
 	}
-	want := []string{m.PosOf("", "versions.grafana") + `: stack: versions: grafana is "11.3.0", but the dashboards are held to Grafana 11.2.2's schema (gen/internal/verify/grafanaschema/grafana-schema-11.2.2.json); derive the deployed release's with go run mage.go grafanaschema (maintainers, needs npm), then run gen`}
+	want := []string{m.PosOf("", model.PathVersionGrafana) + `: stack: versions: grafana is "11.3.0", but the dashboards are held to Grafana 11.2.2's schema (gen/internal/verify/grafanaschema/grafana-schema-11.2.2.json); derive the deployed release's with go run mage.go grafanaschema (maintainers, needs npm), then run gen`}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}

@@ -73,7 +73,7 @@ func checkDeliveredOnce(m *model.Model, files output.Files) model.Problems {
 				ls[string(k)] = string(v)
 			}
 			if why := routes.Deliver(senders, ls).Once(); why != "" {
-				ps = append(ps, model.Problem{Pos: m.PosOf("", "outputs.prometheus.config"), Scope: a.Scope(art),
+				ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathPrometheusConfig), Scope: a.Scope(art),
 					Msg: fmt.Sprintf("in the %s topology, %s", topo, why)})
 			}
 		}

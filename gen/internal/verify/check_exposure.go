@@ -30,17 +30,17 @@ func checkExposure(m *model.Model, files output.Files) model.Problems {
 		for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 			svc := p.Services[name]
 			scope := fmt.Sprintf("stack: %s: service %s", p.Path, name)
-			add := func(sub, msg string) {
-				ps = append(ps, model.Problem{Pos: p.pos(m, "services."+name+"."+sub), Also: []string{p.Path}, Scope: scope, Msg: msg})
+			add := func(sub model.Path, msg string) {
+				ps = append(ps, model.Problem{Pos: p.pos(m, sub, name), Also: []string{p.Path}, Scope: scope, Msg: msg})
 			}
 			for _, pc := range svc.Ports {
 				if allInterfaces(pc.HostIP) && !slices.Contains(ex.Public, name) {
-					add("ports", fmt.Sprintf("publishes port %s on every interface; only %v may (settings.exposure.public), publish it on %s", pc.Published, ex.Public, ex.HostIP))
+					add(model.PathComposeServicePorts, fmt.Sprintf("publishes port %s on every interface; only %v may (settings.exposure.public), publish it on %s", pc.Published, ex.Public, ex.HostIP))
 				}
 			}
 			for _, k := range slices.Sorted(maps.Keys(svc.Environment)) {
 				if literalSecretVar.MatchString(k) {
-					add("environment", fmt.Sprintf("environment %s is a literal credential; read it from a compose secret (%s__FILE)", k, k))
+					add(model.PathComposeServiceEnv, fmt.Sprintf("environment %s is a literal credential; read it from a compose secret (%s__FILE)", k, k))
 				}
 			}
 			// A service that replaces the image's entrypoint (a secrets
@@ -48,7 +48,7 @@ func checkExposure(m *model.Model, files output.Files) model.Problems {
 			if strings.HasPrefix(svc.Image, "grafana/grafana:") && len(svc.Entrypoint) == 0 {
 				f := svc.Environment["GF_SECURITY_ADMIN_PASSWORD__FILE"]
 				if f == nil || !strings.HasPrefix(*f, s.Settings.Secrets.MountDir+"/") {
-					add("environment", "Grafana's admin password is not read from a compose secret (GF_SECURITY_ADMIN_PASSWORD__FILE under "+s.Settings.Secrets.MountDir+"): it would be the default admin/admin")
+					add(model.PathComposeServiceEnv, "Grafana's admin password is not read from a compose secret (GF_SECURITY_ADMIN_PASSWORD__FILE under "+s.Settings.Secrets.MountDir+"): it would be the default admin/admin")
 				}
 			}
 		}
@@ -60,7 +60,7 @@ func checkExposure(m *model.Model, files output.Files) model.Problems {
 		}
 		ui, isUI := s.Settings.Services[host]
 		if _, auth := ex.Authenticated[host]; isUI && ui.ExternalURL != "" && !auth {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", fmt.Sprintf("outputs.caddyfile.caddy.sites[%d].upstream", i)),
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathCaddySiteUpstream.At(i)),
 				Scope: "stack: Caddyfile site " + site.Address,
 				Msg:   fmt.Sprintf("proxies the public site to %s, whose UI does not authenticate its users (settings.exposure.authenticated): anyone could use it", host)})
 		}

@@ -31,7 +31,7 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 	}
 	var ps model.Problems
 	for i, cr := range cfg.InhibitRules {
-		pos := m.PosOf("", fmt.Sprintf("outputs.alertmanager.config.inhibit_rules[%d]", i))
+		pos := m.PosOf("", model.PathAlertmanagerInhibitRl.At(i))
 		scope := fmt.Sprintf("stack: %s: inhibit_rules[%d]", path.Base(m.Stack.Outputs.Alertmanager.Path), i)
 		var unknown []string
 		for _, mt := range append(append(amconfig.Matchers{}, cr.SourceMatchers...), cr.TargetMatchers...) {

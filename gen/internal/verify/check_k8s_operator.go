@@ -64,7 +64,7 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 	var ps model.Problems
 	k := m.Stack.Outputs.Kubernetes
 	scope := "stack: " + path.Dir(k.Readme) + ": prometheus-operator " + t.res.Operator
-	add := func(cuePath, file, format string, args ...any) {
+	add := func(cuePath model.Path, file, format string, args ...any) {
 		ps = append(ps, model.Problem{Pos: m.PosOf("", cuePath), Also: []string{file}, Scope: scope, Msg: fmt.Sprintf(format, args...)})
 	}
 	for _, e := range t.res.Errors {
@@ -75,7 +75,7 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 		add(k8sCuePath(m, file), file, "%s", e)
 	}
 	for _, r := range t.res.Rejected {
-		add("outputs.kubernetes", k.Scrape.Path, "the operator rejects an object: %s", r)
+		add(model.PathK8s, k.Scrape.Path, "the operator rejects an object: %s", r)
 	}
 	if t.configs == nil {
 		return ps
@@ -96,7 +96,7 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 		cfgs := t.configs[flavour]
 		got, err := jobViews(cfgs[0])
 		if err != nil {
-			add("outputs.kubernetes.scrape", k.Scrape.Path, "%s discovery: %v", flavour, err)
+			add(model.PathK8sScrape, k.Scrape.Path, "%s discovery: %v", flavour, err)
 			continue
 		}
 		for _, d := range diffJobs(want, got) {
@@ -106,7 +106,7 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 			seen[d] = append(seen[d], flavour)
 		}
 		if msg := sameAlertLabels(cfgs); msg != "" {
-			add("outputs.kubernetes.prometheus.object.spec", k.Prometheus.Path, "%s discovery: %s", flavour, msg)
+			add(model.PathK8sPrometheusSpec, k.Prometheus.Path, "%s discovery: %s", flavour, msg)
 		}
 	}
 	for _, d := range diffs {
@@ -116,29 +116,29 @@ func k8sOperator(m *model.Model, files output.Files, t *translation) model.Probl
 		add(d.cuePath(m), k.Scrape.Path, "%s", d.msg)
 	}
 	if msg := sameRules(t.res.Rules, len(k.Rules.Objects), files[m.Stack.Outputs.Alerts.Path]); msg != "" {
-		add("outputs.kubernetes.rules.objects", k.Rules.Path, "%s", msg)
+		add(model.PathK8sRuleObjects, k.Rules.Path, "%s", msg)
 	}
 	return ps
 }
 
 // k8sCuePath is the CUE value a file of ops/k8s/ is rendered from.
-func k8sCuePath(m *model.Model, file string) string {
+func k8sCuePath(m *model.Model, file string) model.Path {
 	k := m.Stack.Outputs.Kubernetes
 	switch file {
 	case k.Prometheus.Path:
-		return "outputs.kubernetes.prometheus.object"
+		return model.PathK8sPrometheusObject
 	case k.Alertmanager.Path:
-		return "outputs.kubernetes.alertmanager"
+		return model.PathK8sAlertmanager
 	case k.Rules.Path:
-		return "outputs.kubernetes.rules.objects"
+		return model.PathK8sRuleObjects
 	case k.Scrape.Path:
-		return "outputs.kubernetes.scrape"
+		return model.PathK8sScrape
 	case k.Dashboards.Path:
-		return "outputs.kubernetes.dashboards"
+		return model.PathK8sDashboards
 	case k.RBAC.Path:
-		return "outputs.kubernetes.rbac"
+		return model.PathK8sRBAC
 	}
-	return "outputs.kubernetes"
+	return model.PathK8s
 }
 
 // jobView is what one scrape job does to its targets, their hosts aside.
@@ -203,13 +203,13 @@ type jobDiff struct {
 }
 
 // cuePath points at the ScrapeConfig that gives the job, or the list.
-func (d jobDiff) cuePath(m *model.Model) string {
+func (d jobDiff) cuePath(m *model.Model) model.Path {
 	for i, j := range m.Stack.Outputs.Prometheus.Config.ScrapeConfigs {
 		if j.JobName == d.job {
-			return fmt.Sprintf("outputs.kubernetes.scrape.objects[%d].spec", i)
+			return model.PathK8sScrapeSpec.At(i)
 		}
 	}
-	return "outputs.kubernetes.scrape"
+	return model.PathK8sScrape
 }
 
 // diffJobs compares the compose jobs (want) with the operator's (got), by

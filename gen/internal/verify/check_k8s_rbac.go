@@ -66,7 +66,7 @@ func k8sRBAC(m *model.Model, files output.Files, t *translation) model.Problems 
 	if !slices.ContainsFunc(t.res.Objects, func(r oracleRef) bool {
 		return r.Kind == "ServiceAccount" && r.Namespace == sa.Namespace && r.Name == sa.Name
 	}) && sa.Name != "default" {
-		ps = append(ps, model.Problem{Pos: m.PosOf("", "outputs.kubernetes.prometheus.object.spec.serviceAccountName"), Also: []string{o.Prometheus.Path}, Scope: scope,
+		ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathK8sPrometheusAccount), Also: []string{o.Prometheus.Path}, Scope: scope,
 			Msg: fmt.Sprintf("the Prometheus runs as service account %s, which no ServiceAccount object in %s creates: its pods would not start", sa.Name, path.Dir(o.Readme))})
 	}
 	for _, r := range t.res.Objects {
@@ -150,7 +150,7 @@ func discoveryNeeds(m *model.Model, uses []sdUse) ([]oracleNeed, model.Problems)
 	for _, u := range uses {
 		groups, ok := d.Roles[u.role]
 		if !ok {
-			ps = append(ps, model.Problem{Pos: m.PosOf("", "settings.kubernetes.discovery.roles"), Scope: "stack: " + path.Base(m.Stack.Outputs.Kubernetes.RBAC.Path),
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathSettingsK8sDiscoveryRoles), Scope: "stack: " + path.Base(m.Stack.Outputs.Kubernetes.RBAC.Path),
 				Msg: fmt.Sprintf("%s discovers role %s, whose reads settings.kubernetes.discovery.roles does not list", u.where, u.role)})
 			continue
 		}
@@ -203,13 +203,13 @@ func boundList(by []string) string {
 // its pods run as another account than settings.kubernetes.prometheus
 // names; the RoleBinding's subjects when nothing is bound to the account;
 // else the Role's rule for the resource (its verbs), or its rules.
-func grantPath(m *model.Model, sa string, n oracleNeed, bound bool) string {
+func grantPath(m *model.Model, sa string, n oracleNeed, bound bool) model.Path {
 	r := m.Stack.Outputs.Kubernetes.RBAC
 	switch {
 	case sa != m.Stack.Settings.Kubernetes.Prometheus.ServiceAccount:
-		return "outputs.kubernetes.prometheus.object.spec"
+		return model.PathK8sPrometheusSpec
 	case !bound || len(r.Role) == 0:
-		return "outputs.kubernetes.rbac.roleBinding.subjects"
+		return model.PathK8sRoleBindingSubjects
 	}
 	var role struct {
 		Rules []struct {
@@ -218,12 +218,12 @@ func grantPath(m *model.Model, sa string, n oracleNeed, bound bool) string {
 		} `json:"rules"`
 	}
 	if json.Unmarshal(r.Role, &role) != nil {
-		return "outputs.kubernetes.rbac.role"
+		return model.PathK8sRole
 	}
 	for i, rule := range role.Rules {
 		if slices.Contains(rule.APIGroups, n.APIGroup) && slices.Contains(rule.Resources, n.Resource) {
-			return fmt.Sprintf("outputs.kubernetes.rbac.role.rules[%d].verbs", i)
+			return model.PathK8sRoleRuleVerbs.At(i)
 		}
 	}
-	return "outputs.kubernetes.rbac.role.rules"
+	return model.PathK8sRoleRules
 }

@@ -66,7 +66,7 @@ func routeProblems(m *model.Model, cfg *amconfig.Config, byName map[string]model
 	var ps model.Problems
 	receivers, paths := routes.RouteReceivers(cfg, ls)
 	add := func(rule, format string, args ...any) {
-		ps = append(ps, model.Problem{Pos: m.PosOf("", "outputs.alertmanager.config.route"), Scope: a.Scope(art), Rule: rule,
+		ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathAlertmanagerRoute), Scope: a.Scope(art), Rule: rule,
 			Msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" (labels %s; routes %s)", ls, strings.Join(paths, " | "))})
 	}
 	pages := false

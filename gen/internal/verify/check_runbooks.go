@@ -22,7 +22,7 @@ func checkRunbooks(m *model.Model, _ output.Files) model.Problems {
 	doc := m.Stack.Settings.RunbookDoc
 	data, err := os.ReadFile(filepath.Join(m.Root, filepath.FromSlash(doc)))
 	if err != nil {
-		return model.Problems{{Pos: m.PosOf("", "settings.runbook_doc"), Scope: "stack", Msg: err.Error()}}
+		return model.Problems{{Pos: m.PosOf("", model.PathSettingsRunbookDoc), Scope: "stack", Msg: err.Error()}}
 	}
 	return RunbookProblems(m, data)
 }
@@ -35,7 +35,7 @@ func RunbookProblems(m *model.Model, data []byte) model.Problems {
 	var ps model.Problems
 	seen := map[string]bool{}
 	for _, a := range promql.RealAlerts(s) {
-		pos := m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].annotations.runbook_url", a.GI, a.RI))
+		pos := m.PosOf("", model.PathAlertRuleRunbook.At(a.GI, a.RI))
 		anchor, ok := anchors[a.Rule.Alert]
 		switch {
 		case !ok && !seen[a.Rule.Alert]:

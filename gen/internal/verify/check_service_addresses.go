@@ -18,14 +18,17 @@ import (
 // extra_hosts entry that makes it resolve on Linux.
 func checkServiceAddresses(m *model.Model, _ output.Files) model.Problems {
 	s := m.Stack
-	type ref struct{ from, addr, client, cuePath string }
+	type ref struct {
+		from, addr, client string
+		cuePath            model.Path
+	}
 	var refs []ref
 	prom := s.Outputs.Prometheus
 	for i, am := range prom.Config.Alerting.Alertmanagers {
 		for j, sc := range am.StaticConfigs {
 			for k, t := range sc.Targets {
 				refs = append(refs, ref{"prometheus.yml alerting", t, prom.MountedAt.Service,
-					fmt.Sprintf("outputs.prometheus.config.alerting.alertmanagers[%d].static_configs[%d].targets[%d]", i, j, k)})
+					model.PathPrometheusAMTarget.At(i, j, k)})
 			}
 		}
 	}
@@ -33,14 +36,14 @@ func checkServiceAddresses(m *model.Model, _ output.Files) model.Problems {
 		for k, sc := range j.StaticConfigs {
 			for l, t := range sc.Targets {
 				refs = append(refs, ref{"prometheus.yml job " + j.JobName, t, prom.MountedAt.Service,
-					fmt.Sprintf("outputs.prometheus.config.scrape_configs[%d].static_configs[%d].targets[%d]", i, k, l)})
+					model.PathPrometheusJobTarget.At(i, k, l)})
 			}
 		}
 	}
 	for i, d := range s.Outputs.GrafanaDatasources.Config.Datasources {
 		if u, err := url.Parse(d.URL); err == nil {
 			refs = append(refs, ref{"datasource " + d.Name, u.Host, s.Outputs.GrafanaDatasources.MountedAt.Service,
-				fmt.Sprintf("outputs.grafanaDatasources.config.datasources[%d].url", i)})
+				model.PathGrafanaDatasourceURL.At(i)})
 		}
 	}
 	for i, site := range s.Outputs.Caddyfile.Caddy.Sites {
@@ -48,7 +51,7 @@ func checkServiceAddresses(m *model.Model, _ output.Files) model.Problems {
 			continue // the metrics listener proxies nothing
 		}
 		refs = append(refs, ref{"Caddyfile site " + site.Address, site.Upstream, s.Outputs.Caddyfile.MountedAt.Service,
-			fmt.Sprintf("outputs.caddyfile.caddy.sites[%d].upstream", i)})
+			model.PathCaddySiteUpstream.At(i)})
 	}
 	var ps model.Problems
 	for _, r := range refs {

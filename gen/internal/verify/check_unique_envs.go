@@ -15,12 +15,12 @@ func checkUniqueEnvs(m *model.Model, _ output.Files) model.Problems {
 	var ps model.Problems
 	names := slices.Sorted(maps.Keys(m.Stack.Envs))
 	fields := []struct {
-		path string
+		path model.Path
 		get  func(model.Env) string
 	}{
-		{"job", func(e model.Env) string { return e.Job }},
-		{"target", func(e model.Env) string { return e.Target }},
-		{"labels.environment", func(e model.Env) string { return e.Labels["environment"] }},
+		{model.PathInEnvJob, func(e model.Env) string { return e.Job }},
+		{model.PathInEnvTarget, func(e model.Env) string { return e.Target }},
+		{model.PathInEnvEnvironment, func(e model.Env) string { return e.Labels["environment"] }},
 	}
 	for _, f := range fields {
 		first := map[string]string{}

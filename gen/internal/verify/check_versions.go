@@ -115,7 +115,7 @@ func checkVersions(m *model.Model, _ output.Files) model.Problems {
 	v := m.Stack.Versions
 	var ps model.Problems
 	mismatch := func(field, pinned, linked, what string) {
-		ps = append(ps, model.Problem{Pos: m.PosOf("", "versions."+field), Scope: "stack: versions",
+		ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathVersion.At(field)), Scope: "stack: versions",
 			Msg: fmt.Sprintf("%s is %q, but %s; deploy the release the checks run, or move the Go module to it", field, pinned, what)})
 	}
 	for _, c := range []struct{ field, pinned, module string }{

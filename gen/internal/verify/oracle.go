@@ -128,7 +128,7 @@ func operatorTranslation(m *model.Model, files output.Files, needs []oracleNeed)
 	}
 	k := m.Stack.Outputs.Kubernetes
 	prob := func(format string, args ...any) model.Problems {
-		return model.Problems{{Pos: m.PosOf("", "outputs.kubernetes.prometheus.object"), Also: []string{k.Prometheus.Path},
+		return model.Problems{{Pos: m.PosOf("", model.PathK8sPrometheusObject), Also: []string{k.Prometheus.Path},
 			Scope: "stack: " + path.Dir(k.Readme), Msg: fmt.Sprintf(format, args...)}}
 	}
 	res, err := runOracle(m.Root, k8sFiles(m, files), needs)

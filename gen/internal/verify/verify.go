@@ -43,6 +43,11 @@ var checks = []check{
 	{"route-tests", checkRouteTests},
 	{"delivered-once", checkDeliveredOnce},
 	{"k8s-objects", checkK8sObjects},
+	{"k8s-prometheus", checkK8sPrometheus},
+	{"k8s-selectors", checkK8sSelectors},
+	{"k8s-scrape-jobs", checkK8sScrapeJobs},
+	{"k8s-datasource", checkK8sDatasource},
+	{"k8s-dashboards", checkK8sDashboards},
 	{"k8s-rules", checkK8sRules},
 	{"k8s-alertmanager", checkK8sAlertmanager},
 	// k8s-operator, k8s-rbac and k8s-routes: one run of the oracle.

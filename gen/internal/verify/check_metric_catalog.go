@@ -21,36 +21,6 @@ var prometheusSeries = map[string]bool{
 	"ALERTS": true, "ALERTS_FOR_STATE": true,
 }
 
-// parsedRule is a rule with its parsed expression.
-type parsedRule struct {
-	promql.RealAlert
-	expr parser.Expr
-}
-
-// parsedRules parses every rule expression, the alerts' and the recording
-// rules'; rules that do not parse are left to checkRuleFiles.
-func parsedRules(s *model.Stack) []parsedRule {
-	var out []parsedRule
-	for _, a := range promql.RealAlerts(s) {
-		if expr, err := parser.ParseExpr(a.Rule.Expr); err == nil {
-			out = append(out, parsedRule{a, expr})
-		}
-	}
-	for gi, g := range s.Outputs.Alerts.Rules.Groups {
-		for ri, r := range g.Rules {
-			if expr, err := parser.ParseExpr(r.Expr); err == nil && r.IsRecord() {
-				out = append(out, parsedRule{promql.RealAlert{Env: g.Env, Rule: r, GI: gi, RI: ri}, expr})
-			}
-		}
-	}
-	return out
-}
-
-// exprPos is where the CUE model writes the rule's expression.
-func exprPos(m *model.Model, r parsedRule) string {
-	return m.PosOf("", fmt.Sprintf("outputs.alerts.rules.groups[%d].rules[%d].expr", r.GI, r.RI))
-}
-
 // checkMetricCatalog: every metric a rule reads is in the catalog (or is a
 // series Prometheus writes), and every label it matches on is one the series
 // carries: the metric's catalog labels, le for histogram buckets, job,
@@ -96,43 +66,4 @@ func SelectorCatalogProblems(s *model.Stack, expr parser.Expr) []string {
 		}
 	}
 	return msgs
-}
-
-// checkJobCoverage: every job matcher of a rule matches a scrape job, and
-// every scrape job has an alert on its `up` series (or a documented reason
-// in settings.prometheus.unalerted_jobs).
-func checkJobCoverage(m *model.Model, _ output.Files) model.Problems {
-	var ps model.Problems
-	s := m.Stack
-	if !promql.AllRulesParse(s) {
-		return nil
-	}
-	art := path.Base(s.Outputs.Alerts.Path)
-	covered := map[string]bool{}
-	for _, r := range parsedRules(s) {
-		pos := func() string { return exprPos(m, r) }
-		for _, vs := range promql.Selectors(r.expr) {
-			jobs := promql.JobsMatching(s, vs)
-			for _, mt := range vs.LabelMatchers {
-				if mt.Name == "job" && len(jobs) == 0 {
-					ps = append(ps, model.Problem{Pos: pos(), Scope: r.Scope(art), Msg: fmt.Sprintf("job matcher %s matches no scrape job", mt)})
-				}
-			}
-			if vs.Name == "up" {
-				for _, j := range jobs {
-					covered[j.JobName] = true
-				}
-			}
-		}
-	}
-	for i, j := range s.Outputs.Prometheus.Config.ScrapeConfigs {
-		if _, exempt := s.Settings.Prometheus.UnalertedJobs[j.JobName]; !covered[j.JobName] && !exempt {
-			ps = append(ps, model.Problem{
-				Pos:   m.PosOf("", fmt.Sprintf("outputs.prometheus.config.scrape_configs[%d].job_name", i)),
-				Scope: "stack: " + path.Base(s.Outputs.Prometheus.Path) + ": job " + j.JobName,
-				Msg:   "no alert watches up{job=\"" + j.JobName + "\"}; add one, or a reason to settings.prometheus.unalerted_jobs",
-			})
-		}
-	}
-	return ps
 }

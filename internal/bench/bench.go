@@ -1,11 +1,14 @@
-//go:build mage
-
-package main
+// Package bench measures gen for `go run mage.go bench` and `cold`: its
+// stages, against the official command-line chain, as environments grow,
+// in the operator's edit-gen-check loop, the whole suite, and from empty
+// caches. Its numbers are the README's; each part prints its own lines.
+package bench
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -23,6 +26,52 @@ import (
 	"github.com/lms/lms-ops/gen"
 	"github.com/lms/lms-ops/internal/checkstamp"
 )
+
+// Run runs one part of the bench (stages, loop, scale or suite), or all of
+// them, with the official chain, when part is "".
+func Run(w io.Writer, part string) error {
+	switch part {
+	case "stages":
+		fmt.Fprintln(w, "gen stages:")
+		return gen.Time(w, ".", 9)
+	case "loop":
+		fmt.Fprintln(w, "the operator's loop, on a copy of this checkout:")
+		return loop(w, 5)
+	case "scale":
+		fmt.Fprintln(w, "gen as environments grow:")
+		return scale(w)
+	case "suite":
+		return suite(w)
+	}
+	fmt.Fprintln(w, "gen stages:")
+	if err := gen.Time(w, ".", 9); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "gen against the official command-line chain:")
+	if err := chain(w, 5); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "gen as environments grow:")
+	if err := scale(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "the operator's loop, on a copy of this checkout:")
+	if err := loop(w, 5); err != nil {
+		return err
+	}
+	return suite(w)
+}
+
+// ratio is a/b, the factor the bench prints.
+func ratio(a, b time.Duration) float64 {
+	return float64(a) / float64(b)
+}
+
+// perEnvironment is what one more environment costs between 2 and 10
+// environments and between 10 and 100, from the times at each count.
+func perEnvironment(at map[int]time.Duration) (small, large time.Duration) {
+	return (at[10] - at[2]) / 8, (at[100] - at[10]) / 90
+}
 
 // timed runs a command in dir and returns its wall time and peak RSS.
 func timed(dir string, env []string, name string, args ...string) (time.Duration, int64, []byte, error) {
@@ -44,18 +93,19 @@ func timed(dir string, env []string, name string, args ...string) (time.Duration
 	return wall, rss, out.Bytes(), nil
 }
 
+// median is the middle of ds (the upper one of an even count).
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
 }
 
-// benchChain times the whole-process `go run mage.go gen` against the
+// chain times the whole-process `go run mage.go gen` against the
 // official command-line chain it replaces, run serially as a CI job would:
 // promtool check config and rules, promtool test rules, amtool
 // check-config and caddy adapt --validate, all built from the pinned
 // modules. Each is run n times, interleaved; medians and their ratio.
-func benchChain(n int) error {
+func chain(w io.Writer, n int) error {
 	ctx := context.Background()
 	m, err := gen.Load(".")
 	if err != nil {
@@ -98,17 +148,17 @@ func benchChain(n int) error {
 		chains = append(chains, time.Since(start))
 	}
 	g, c := median(gens), median(chains)
-	fmt.Printf("  go run mage.go gen   %8s  (median of %d, whole process)\n", g.Round(time.Millisecond), n)
-	fmt.Printf("  official CLI chain   %8s  (promtool check config, check rules, test rules; amtool check-config; caddy adapt --validate)\n", c.Round(time.Millisecond))
-	fmt.Printf("  ratio gen/chain      %8.2f\n", float64(g)/float64(c))
+	fmt.Fprintf(w, "  go run mage.go gen   %8s  (median of %d, whole process)\n", g.Round(time.Millisecond), n)
+	fmt.Fprintf(w, "  official CLI chain   %8s  (promtool check config, check rules, test rules; amtool check-config; caddy adapt --validate)\n", c.Round(time.Millisecond))
+	fmt.Fprintf(w, "  ratio gen/chain      %8.2f\n", ratio(g, c))
 	return nil
 }
 
-// benchScale runs gen on copies of this checkout with 2, 10 and 100
+// scale runs gen on copies of this checkout with 2, 10 and 100
 // environments (the extra ones copies of the last environment) and prints
 // its wall time and peak RSS: gen's own, as this Mage binary's gen target,
 // and the whole `go run mage.go gen` an operator runs, start-up included.
-func benchScale() error {
+func scale(w io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -147,27 +197,26 @@ func benchScale() error {
 			}
 			wholes = append(wholes, whole)
 		}
-		w, wh := median(walls), median(wholes)
+		g, wh := median(walls), median(wholes)
 		wholeAt[n] = wh
 		if base == 0 {
-			base, baseWhole = w, wh
+			base, baseWhole = g, wh
 		}
-		fmt.Printf("  %3d environments  gen %8s (%4.1fx)  go run mage.go gen %8s (%4.1fx)  gen's peak RSS %4d MiB  (median of %d)\n",
-			n, w.Round(time.Millisecond), float64(w)/float64(base), wh.Round(time.Millisecond), float64(wh)/float64(baseWhole), rss/1024, runs)
+		fmt.Fprintf(w, "  %3d environments  gen %8s (%4.1fx)  go run mage.go gen %8s (%4.1fx)  gen's peak RSS %4d MiB  (median of %d)\n",
+			n, g.Round(time.Millisecond), ratio(g, base), wh.Round(time.Millisecond), ratio(wh, baseWhole), rss/1024, runs)
 	}
-	small := (wholeAt[10] - wholeAt[2]) / 8
-	large := (wholeAt[100] - wholeAt[10]) / 90
-	fmt.Printf("  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
-		small.Round(time.Millisecond), large.Round(time.Millisecond), float64(large)/float64(small))
+	small, large := perEnvironment(wholeAt)
+	fmt.Fprintf(w, "  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
+		small.Round(time.Millisecond), large.Round(time.Millisecond), ratio(large, small))
 	return nil
 }
 
-// benchLoop times the operator's loop on a copy of the repository: change
+// loop times the operator's loop on a copy of the repository: change
 // one threshold in envs/prod/alerts.cue, `go run mage.go gen`, then `go run
 // mage.go check`, n times after one warm-up check. After each, it runs `go
 // test ./...` (untimed) and fails if a package is not served from Go's test
 // cache: the tool's tests must not depend on the live configuration.
-func benchLoop(n int) error {
+func loop(w io.Writer, n int) error {
 	dir, err := os.MkdirTemp("", "lms-ops-loop-")
 	if err != nil {
 		return err
@@ -218,8 +267,8 @@ func benchLoop(n int) error {
 		checks = append(checks, c)
 		loops = append(loops, g+c)
 	}
-	fmt.Printf("  check after a one-value edit and gen  %8s  (median of %d; every tool test from the test cache)\n", median(checks).Round(time.Millisecond), n)
-	fmt.Printf("  edit -> gen -> check                  %8s\n", median(loops).Round(time.Millisecond))
+	fmt.Fprintf(w, "  check after a one-value edit and gen  %8s  (median of %d; every tool test from the test cache)\n", median(checks).Round(time.Millisecond), n)
+	fmt.Fprintf(w, "  edit -> gen -> check                  %8s\n", median(loops).Round(time.Millisecond))
 	return nil
 }
 
@@ -272,11 +321,10 @@ func copyCheckout(dir string) error {
 	return nil
 }
 
-// Cold times gen and check (CI=true) as a new user meets them: in a clone of HEAD with empty Go, Mage and tool caches.
-//
-// Everything lives in a temporary directory; every check runs, and module
+// Cold times gen and check (CI=true) as a new user meets them: in a clone
+// of HEAD with empty Go, Mage and tool caches. Everything lives in a temporary directory; every check runs, and module
 // downloads are included.
-func Cold() error {
+func Cold(w io.Writer) error {
 	tmp, err := os.MkdirTemp("", "lms-ops-cold-")
 	if err != nil {
 		return err
@@ -303,12 +351,12 @@ func Cold() error {
 			return err
 		}
 		total += wall
-		fmt.Printf("cold: go run mage.go %-5s %8s\n", target, wall.Round(time.Second))
+		fmt.Fprintf(w, "cold: go run mage.go %-5s %8s\n", target, wall.Round(time.Second))
 		if target == "check" {
-			fmt.Print(tail(string(out), 3))
+			fmt.Fprint(w, tail(string(out), 3))
 		}
 	}
-	fmt.Printf("cold: gen + check        %8s\n", total.Round(time.Second))
+	fmt.Fprintf(w, "cold: gen + check        %8s\n", total.Round(time.Second))
 	return nil
 }
 
@@ -318,9 +366,9 @@ func tail(s string, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n") + "\n"
 }
 
-// benchSuite times the whole check CI runs with Go's test cache cleared,
+// suite times the whole check CI runs with Go's test cache cleared,
 // so that every tool test runs (CI=true: the stamp skips nothing).
-func benchSuite() error {
+func suite(w io.Writer) error {
 	if _, _, out, err := timed(".", nil, "go", "clean", "-testcache"); err != nil {
 		return fmt.Errorf("go clean -testcache: %v\n%s", err, out)
 	}
@@ -328,6 +376,6 @@ func benchSuite() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("the suite: CI=true go run mage.go check, test cache cleared  %s (the check process's peak RSS %d MiB)\n", wall.Round(time.Second), rss/1024)
+	fmt.Fprintf(w, "the suite: CI=true go run mage.go check, test cache cleared  %s (the check process's peak RSS %d MiB)\n", wall.Round(time.Second), rss/1024)
 	return nil
 }
