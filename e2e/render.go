@@ -38,7 +38,7 @@ func (r *run) overrides(m *gen.Model) []Override {
 		ams.Elts = append(ams.Elts, str(r.addr(am)))
 	}
 	ovs := append(TimingOverrides(m), []Override{
-		{Dir: "envs", Path: "settings.prometheus.alertmanagers", Value: ams},
+		{Dir: gen.DeriveDir, Path: "settings.prometheus.alertmanagers", Value: ams},
 		{Dir: "envs", Path: "settings.prometheus.self_target", Value: str(r.addr(r.prometheuses[0]))},
 		{Dir: "envs", Path: "settings.monitoring.jobs.grafana", Value: &ast.ListLit{Elts: []ast.Expr{str(r.addr("grafana"))}}},
 		{Dir: "envs", Path: "settings.monitoring.jobs.caddy", Value: &ast.ListLit{Elts: []ast.Expr{str(r.addr("caddy-metrics"))}}},

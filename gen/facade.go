@@ -36,8 +36,11 @@ type (
 const (
 	// SchemaDir holds the CUE definitions.
 	SchemaDir = model.SchemaDir
-	// EnvsDir holds the shared stack and one directory per environment.
+	// EnvsDir holds the values: the shared stack's and one directory per
+	// environment.
 	EnvsDir = model.EnvsDir
+	// DeriveDir holds the CUE package of the stack's logic.
+	DeriveDir = model.DeriveDir
 	// APISource is the Source of the LMS API's metrics.
 	APISource = model.APISource
 	// CaddyCheckDir is the module of the Caddyfile validator.

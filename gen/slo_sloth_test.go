@@ -100,7 +100,7 @@ func slothRules(t *testing.T, root string, s *model.Stack) map[string][]slothGro
 }
 
 // slothSLOOf writes one SLO as sloth's spec takes it: the same service,
-// SLO name, objective, labels, indicator and tiers as envs/slo.cue uses.
+// SLO name, objective, labels, indicator and tiers as derive/slo.cue uses.
 func slothSLOOf(s *model.Stack, env, name string, v model.SLO) slothSLO {
 	x := slothSLO{
 		Service: v.Sloth.Service, Name: v.Sloth.SLO, Objective: v.Objective, Period: v.Period,

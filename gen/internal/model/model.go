@@ -19,7 +19,7 @@ type Stack struct {
 	Settings    Settings               `json:"settings"`
 	Metrics     map[string]Metric      `json:"metrics"`
 	RuleStimuli map[string]RuleStimuli `json:"ruleStimuli"`
-	// SLOs are the environments' SLOs as envs/slo.cue derives them.
+	// SLOs are the environments' SLOs as derive/slo.cue derives them.
 	SLOs         map[string]map[string]SLO `json:"slos"`
 	RuleTests    []RuleTest                `json:"ruleTests"`
 	RouteTests   []RouteTest               `json:"routeTests"`

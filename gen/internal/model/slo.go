@@ -21,7 +21,7 @@ type SLOPolicy struct {
 	} `json:"tiers"`
 }
 
-// SLO is one SLO of one environment as envs/slo.cue derives it
+// SLO is one SLO of one environment as derive/slo.cue derives it
 // (schema.#SLODerived): gen reads it, it computes none of it.
 type SLO struct {
 	Objective float64 `json:"objective"`

@@ -35,7 +35,7 @@ func AlertCatalog(s *model.Stack, notified Notified) ([]byte, error) {
 		"environment (threshold over its window, `for`, severity), who is notified (the receivers\n"+
 		"Alertmanager's own routing gives for the labels the alert carries), its runbook section in\n"+
 		"`%s` and its dashboard. Thresholds are set in `envs/<env>/alerts.cue`, the rules in\n"+
-		"`envs/alerts.cue`, the routing in `envs/alertmanager.cue`.\n\n", s.Outputs.Alerts.Path, s.Settings.RunbookDoc)
+		"`derive/alerts.cue`, the routing in `envs/alertmanager.cue`.\n\n", s.Outputs.Alerts.Path, s.Settings.RunbookDoc)
 	if len(s.SLOs) > 0 {
 		b.WriteString("The SLO alerts (`LMS<SLO>BudgetBurn<Tier>`) fire when the error ratio is above factor × the\n" +
 			"error budget over both windows of one pair: their cell gives the objective over its period and\n" +

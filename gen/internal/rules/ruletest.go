@@ -121,8 +121,8 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 		return nil, err
 	}
 	// The environments' groups; the stack's own group has no thresholds per
-	// environment, and its cases are written in CUE (envs/monitoring_tests.cue).
-	// SLOs' groups have theirs, derived in CUE too (envs/slo_tests.cue).
+	// environment, and its cases are written in CUE (derive/monitoring_tests.cue).
+	// SLOs' groups have theirs, derived in CUE too (derive/slo_tests.cue).
 	var groups []model.RuleGroup
 	for _, g := range s.Outputs.Alerts.Rules.Groups {
 		if _, isEnv := s.Envs[g.Env]; isEnv && g.SLO == "" {
@@ -202,7 +202,7 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 	return cases, nil
 }
 
-// HandRuleCases converts the hand-written rule tests of envs/alerttests.cue.
+// HandRuleCases converts the hand-written rule tests of derive/alerts_tests.cue.
 // A test whose precondition does not hold for the configured values is not
 // run; it is listed in skipped with the reason.
 func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err error) {

@@ -4,7 +4,7 @@ package dashboards
 // proxy serves, models Grafana 12 and writes schemaVersion 42; the stack
 // deploys Grafana 11.2.2, whose newest dashboard schema is 39. Decision: keep
 // Grafana 11.2.2 and write the schemaVersion the spec carries (derived in
-// envs/dashboards.cue from versions.grafana, 39 for 11.2), so Grafana 11.2
+// derive/dashboards.cue from versions.grafana, 39 for 11.2), so Grafana 11.2
 // loads the files as current and runs no migration on them, and Grafana 12
 // would migrate them forward as it does any older dashboard.
 //

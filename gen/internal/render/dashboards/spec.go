@@ -1,4 +1,4 @@
-// Package dashboards turns the dashboard specs of envs/dashboards.cue into
+// Package dashboards turns the dashboard specs of derive/dashboards.cue into
 // Grafana dashboard JSON with the grafana-foundation-sdk builders, and checks
 // the result: strict decoding into the SDK's dashboard type with a byte-exact
 // re-encoding, panel ids and grid layout, datasources, schema version, and
