@@ -22,10 +22,10 @@ var diffEdits = []struct {
 	}},
 	{"new-environment", func(t *testing.T, root string) {
 		copyDir(t, root, "envs/staging", "envs/qa")
-		edit(t, root, "envs/staging/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
-		edit(t, root, "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
-		edit(t, root, "envs/staging/env.cue", `environment: "staging"`, `environment: "qa"`)
-		edit(t, root, "envs/staging/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
+		edit(t, root, "envs/qa/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
+		edit(t, root, "envs/qa/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
+		edit(t, root, "envs/qa/env.cue", `environment: "staging"`, `environment: "qa"`)
+		edit(t, root, "envs/qa/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
 	}},
 	{"receiver-change", func(t *testing.T, root string) {
 		edit(t, root, "envs/prod/env.cue", `"#lms-prod-alerts"`, `"#lms-prod-oncall"`)

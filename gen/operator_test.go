@@ -83,10 +83,10 @@ func TestOperatorEdits(t *testing.T) {
 		}},
 		{"add an environment", func() {
 			copyDir(t, root, "envs/staging", "envs/qa")
-			edit(t, root, "envs/staging/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
-			edit(t, root, "envs/staging/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
-			edit(t, root, "envs/staging/env.cue", `environment: "staging"`, `environment: "qa"`)
-			edit(t, root, "envs/staging/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
+			edit(t, root, "envs/qa/env.cue", `"lms_api_staging"`, `"lms_api_qa"`)
+			edit(t, root, "envs/qa/env.cue", `"host.docker.internal:8001"`, `"host.docker.internal:8002"`)
+			edit(t, root, "envs/qa/env.cue", `environment: "staging"`, `environment: "qa"`)
+			edit(t, root, "envs/qa/env.cue", `"#lms-staging-alerts"`, `"#lms-qa-alerts"`)
 		}},
 		{"turn high availability on", func() {
 			edit(t, root, "envs/stack.cue", "enabled:               false", "enabled:               true")

@@ -181,7 +181,7 @@ func TestSettingsFuzz(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := map[string]string{}
-	for _, f := range []string{"envs/stack.cue", "envs/caddy.cue", "derive/alertmanager.cue", "envs/alertmanager.cue", "envs/monitoring.cue", "envs/prod/env.cue", "envs/staging/env.cue"} {
+	for _, f := range []string{"envs/stack.cue", "envs/caddy.cue", "envs/prometheus.cue", "envs/alertmanager.cue", "envs/monitoring.cue", "envs/prod/env.cue", "envs/staging/env.cue"} {
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
 			t.Fatal(err)
