@@ -19,12 +19,12 @@ import (
 )
 
 // ScaleCopy writes into dst a copy of the model under root (cue.mod/,
-// schema/, envs/, and a link to tools/ unless dst has its own)
+// schema/, derive/, envs/, and a link to tools/ unless dst has its own)
 // with n environments: the ones of root, then copies of its last one,
 // each with its own job, target port, environment label and Slack channel.
 // It is how bench measures gen as the number of environments grows.
 func ScaleCopy(root, dst string, n int) error {
-	for _, dir := range []string{"cue.mod", SchemaDir, EnvsDir} {
+	for _, dir := range []string{"cue.mod", SchemaDir, DeriveDir, EnvsDir} {
 		if err := output.CopyTree(filepath.Join(root, dir), filepath.Join(dst, dir)); err != nil {
 			return err
 		}
