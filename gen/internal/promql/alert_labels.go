@@ -67,7 +67,7 @@ func RawLabels(s *model.Stack) SeriesLabels {
 		if IsRecorded(s, vs.Name) {
 			return recordedLabels(s, vs)
 		}
-		var common LabelSet
+		var sets []LabelSet
 		for _, j := range JobsMatching(s, vs) {
 			set := LabelSet{}
 			for _, l := range targetLabels {
@@ -78,15 +78,9 @@ func RawLabels(s *model.Stack) SeriesLabels {
 					set[k] = true
 				}
 			}
-			if common == nil {
-				common = set
-			} else {
-				common = Intersect(common, set)
-			}
+			sets = append(sets, set)
 		}
-		if common == nil {
-			common = LabelSet{}
-		}
+		common := inCommon(sets)
 		if m, ok := CatalogMetric(s, vs.Name); ok {
 			for _, l := range m.Labels {
 				common[l] = true

@@ -52,7 +52,7 @@ func Recordings(s *model.Stack, vs *parser.VectorSelector) []model.AlertRule {
 // recordedLabels are the labels every series vs selects of a recorded
 // series carries: those of each recording it can come from, in common.
 func recordedLabels(s *model.Stack, vs *parser.VectorSelector) LabelSet {
-	var common LabelSet
+	var sets []LabelSet
 	for _, r := range Recordings(s, vs) {
 		set := LabelSet{}
 		if expr, err := parser.ParseExpr(r.Expr); err == nil {
@@ -61,6 +61,16 @@ func recordedLabels(s *model.Stack, vs *parser.VectorSelector) LabelSet {
 		for k := range r.Labels {
 			set[k] = true
 		}
+		sets = append(sets, set)
+	}
+	return inCommon(sets)
+}
+
+// inCommon is the labels every one of sets carries; none when sets is
+// empty.
+func inCommon(sets []LabelSet) LabelSet {
+	var common LabelSet
+	for _, set := range sets {
 		if common == nil {
 			common = set
 		} else {
