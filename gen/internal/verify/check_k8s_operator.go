@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/prometheus/model/relabel"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/scrape"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
@@ -287,25 +286,15 @@ func sameRules(ruleFiles map[string]string, want int, alerts []byte) string {
 		if _, errs := rulefmt.Parse([]byte(text)); len(errs) > 0 {
 			return fmt.Sprintf("rule file %s: %s%v", name, rejects("Prometheus", prometheusModule), errs[0])
 		}
-		var file struct {
-			Groups []map[string]any `yaml:"groups"`
-		}
-		if yaml.Unmarshal([]byte(text), &file) != nil {
+		groups, ok := groupsByName([]byte(text))
+		if !ok {
 			return "" // the rule-files check reports it
 		}
-		for _, g := range file.Groups {
-			got[fmt.Sprint(g["name"])] = g
-		}
+		maps.Copy(got, groups)
 	}
-	var file struct {
-		Groups []map[string]any `yaml:"groups"`
-	}
-	if yaml.Unmarshal(alerts, &file) != nil {
+	wantGroups, ok := groupsByName(alerts)
+	if !ok {
 		return "" // the rule-files check reports it
-	}
-	wantGroups := map[string]any{}
-	for _, g := range file.Groups {
-		wantGroups[fmt.Sprint(g["name"])] = g
 	}
 	if !reflect.DeepEqual(got, wantGroups) {
 		return "the groups of the rule files the operator writes are not alerts.yml's groups"

@@ -56,15 +56,9 @@ func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 			got[name] = g
 		}
 	}
-	var alerts struct {
-		Groups []map[string]any `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(files[m.Stack.Outputs.Alerts.Path], &alerts); err != nil {
+	want, ok := groupsByName(files[m.Stack.Outputs.Alerts.Path])
+	if !ok {
 		return nil // checkRuleFiles reports it
-	}
-	want := map[string]any{}
-	for _, g := range alerts.Groups {
-		want[fmt.Sprint(g["name"])] = g
 	}
 	if raw, err := json.Marshal(want); err != nil || json.Unmarshal(raw, &want) != nil {
 		return prob(model.PathK8sRuleObjects, fmt.Sprintf("%s does not read as JSON", m.Stack.Outputs.Alerts.Path))
@@ -76,4 +70,20 @@ func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 		return prob(model.PathK8sRuleObjects, fmt.Sprintf("the PrometheusRules' groups are not the groups of the rule file %s: they must hold the same groups", m.Stack.Outputs.Alerts.Path))
 	}
 	return nil
+}
+
+// groupsByName are the groups of a rule file, by name; false when the file
+// does not read as YAML.
+func groupsByName(text []byte) (map[string]any, bool) {
+	var file struct {
+		Groups []map[string]any `yaml:"groups"`
+	}
+	if yaml.Unmarshal(text, &file) != nil {
+		return nil, false
+	}
+	groups := map[string]any{}
+	for _, g := range file.Groups {
+		groups[fmt.Sprint(g["name"])] = g
+	}
+	return groups, true
 }
