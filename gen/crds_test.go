@@ -13,6 +13,7 @@ import (
 // with the pinned CUE CLI, and the CRDs are the release
 // settings.kubernetes.operator.version names.
 func TestCRDDefinitions(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(fixtureRoot, "..", "..")
 	defs, err := CRDDefinitions(root)
 	if err != nil {

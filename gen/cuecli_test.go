@@ -36,6 +36,7 @@ func cue(t *testing.T, dir string, args ...string) ([]byte, error) {
 // export of the Alertmanager config is the generated file, YAML-normalised;
 // and it rejects a top-level typo in an environment's file, as gen does.
 func TestCUECLI(t *testing.T) {
+	t.Parallel()
 	if out, err := cue(t, fixtureRoot, "vet", "-c", "./..."); err != nil {
 		t.Errorf("cue vet -c ./...: %v\n%s", err, out)
 	}

@@ -108,6 +108,7 @@ func gitState(t *testing.T, root string) string {
 // TestDiffRevision: diff reads the revision from git without touching the
 // checkout, and finds what the same edit between two trees finds.
 func TestDiffRevision(t *testing.T) {
+	t.Parallel()
 	root := gitRepo(t)
 	diffEdits[0].do(t, root)
 	state := gitState(t, root)
@@ -155,6 +156,7 @@ func TestDiffRevision(t *testing.T) {
 // TestDiffReportsFailingGen: a side gen fails on is reported as such, with
 // its problems, on either side.
 func TestDiffReportsFailingGen(t *testing.T) {
+	t.Parallel()
 	root := gitRepo(t)
 	edit(t, root, "envs/prod/alerts.cue", `threshold: 0.75`, `threshold: -1`)
 	rep, err := Diff(root, "HEAD")

@@ -36,6 +36,7 @@ func TestGolden(t *testing.T) {
 
 // TestDeterministic: two runs render identical bytes.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	ra, err := Generate(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +60,7 @@ func TestDeterministic(t *testing.T) {
 // threshold changes the production alert and the dashboard panel that
 // shows it, and nothing of staging.
 func TestThresholdDrivesAlertAndPanel(t *testing.T) {
+	t.Parallel()
 	root := copyRepo(t)
 	edit(t, root, "envs/prod/alerts.cue", "LMSHighP95Latency: {threshold: 0.75,", "LMSHighP95Latency: {threshold: 0.9,")
 	if err := genInto(root); err != nil {

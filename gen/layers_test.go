@@ -52,6 +52,7 @@ func layerViolations(deps map[string][]string) []string {
 // TestLayers: `go list -deps` of every package of gen shows no import
 // running up or sideways.
 func TestLayers(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}", "./...").Output()
 	if err != nil {
 		t.Fatal(err)

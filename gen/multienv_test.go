@@ -12,6 +12,7 @@ import (
 // accepted, its threshold drawn on the dashboards in ascending order; a
 // value of it the schema refuses is reported at its own line.
 func TestSecondPagingEnvironment(t *testing.T) {
+	t.Parallel()
 	root := testfix.Copy(t)
 	if err := CopyEnvironment(root, "prod", "prod-eu", 8010); err != nil {
 		t.Fatal(err)

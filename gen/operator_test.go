@@ -57,6 +57,7 @@ func copyDir(t *testing.T, root, src, dst string) {
 // environment, a removed one). After each, gen passes and the configuration
 // check that CI runs is green: an operator's valid edit never turns CI red.
 func TestOperatorEdits(t *testing.T) {
+	t.Parallel()
 	root := copyRepo(t)
 	type step struct {
 		name string
@@ -112,6 +113,7 @@ func TestOperatorEdits(t *testing.T) {
 // hold for the configured values is skipped with its reason, and gen
 // passes; with values where it holds, it runs.
 func TestPreconditionSkips(t *testing.T) {
+	t.Parallel()
 	root := copyRepo(t)
 	m, err := Generate(root)
 	if err != nil {

@@ -123,6 +123,7 @@ func slothSLOOf(s *model.Stack, env, name string, v model.SLO) slothSLO {
 // each alert's windows and factors. Every difference must be one of
 // slothDifferences, each of which must show up and be in README.md.
 func TestSlothAgrees(t *testing.T) {
+	t.Parallel()
 	m, err := Load(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +157,7 @@ func TestSlothAgrees(t *testing.T) {
 // TestSlothDisagreement: the comparison sees a factor or a window that is
 // not sloth's, and a recording rule that is not there.
 func TestSlothDisagreement(t *testing.T) {
+	t.Parallel()
 	m, err := Load(fixtureRoot)
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,11 @@ import (
 )
 
 // Run runs one part of the bench (stages, loop, scale or suite), or all of
-// them, with the official chain, when part is "".
+// them, with the official chain, when part is "". The scale and suite
+// figures end in a table laid out as the README's.
 func Run(w io.Writer, part string) error {
+	var t table
+	defer func() { t.print(w) }()
 	switch part {
 	case "stages":
 		fmt.Fprintln(w, "gen stages:")
@@ -39,9 +42,9 @@ func Run(w io.Writer, part string) error {
 		return loop(w, 5)
 	case "scale":
 		fmt.Fprintln(w, "gen as environments grow:")
-		return scale(w)
+		return scale(w, &t)
 	case "suite":
-		return suite(w)
+		return suite(w, &t)
 	}
 	fmt.Fprintln(w, "gen stages:")
 	if err := gen.Time(w, ".", 9); err != nil {
@@ -52,14 +55,32 @@ func Run(w io.Writer, part string) error {
 		return err
 	}
 	fmt.Fprintln(w, "gen as environments grow:")
-	if err := scale(w); err != nil {
+	if err := scale(w, &t); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "the operator's loop, on a copy of this checkout:")
 	if err := loop(w, 5); err != nil {
 		return err
 	}
-	return suite(w)
+	return suite(w, &t)
+}
+
+// table is the summary bench ends with: one row per figure, in Markdown,
+// as the README's table of issue 23's figures.
+type table [][2]string
+
+func (t *table) add(figure, format string, args ...any) {
+	*t = append(*t, [2]string{figure, fmt.Sprintf(format, args...)})
+}
+
+func (t table) print(w io.Writer) {
+	if len(t) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n| figure | now |\n|---|---|")
+	for _, r := range t {
+		fmt.Fprintf(w, "| %s | %s |\n", r[0], r[1])
+	}
 }
 
 // ratio is a/b, the factor the bench prints.
@@ -158,7 +179,7 @@ func chain(w io.Writer, n int) error {
 // environments (the extra ones copies of the last environment) and prints
 // its wall time and peak RSS: gen's own, as this Mage binary's gen target,
 // and the whole `go run mage.go gen` an operator runs, start-up included.
-func scale(w io.Writer) error {
+func scale(w io.Writer, t *table) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -204,10 +225,12 @@ func scale(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  %3d environments  gen %8s (%4.1fx)  go run mage.go gen %8s (%4.1fx)  gen's peak RSS %4d MiB  (median of %d)\n",
 			n, g.Round(time.Millisecond), ratio(g, base), wh.Round(time.Millisecond), ratio(wh, baseWhole), rss/1024, runs)
+		t.add(fmt.Sprintf("`go run mage.go gen`, %d environments", n), "%s (%.1f×), gen's peak RSS %d MiB", wh.Round(time.Millisecond), ratio(wh, baseWhole), rss/1024)
 	}
 	small, large := perEnvironment(wholeAt)
-	fmt.Fprintf(w, "  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds it to 1.5 in allocations)\n",
+	fmt.Fprintf(w, "  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds allocations and live heap to 1.5)\n",
 		small.Round(time.Millisecond), large.Round(time.Millisecond), ratio(large, small))
+	t.add("per environment, 2→10 and 10→100", "%s and %s (ratio %.2f)", small.Round(time.Millisecond), large.Round(time.Millisecond), ratio(large, small))
 	return nil
 }
 
@@ -368,7 +391,7 @@ func tail(s string, n int) string {
 
 // suite times the whole check CI runs with Go's test cache cleared,
 // so that every tool test runs (CI=true: the stamp skips nothing).
-func suite(w io.Writer) error {
+func suite(w io.Writer, t *table) error {
 	if _, _, out, err := timed(".", nil, "go", "clean", "-testcache"); err != nil {
 		return fmt.Errorf("go clean -testcache: %v\n%s", err, out)
 	}
@@ -377,5 +400,6 @@ func suite(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "the suite: CI=true go run mage.go check, test cache cleared  %s (the check process's peak RSS %d MiB)\n", wall.Round(time.Second), rss/1024)
+	t.add("full check with every test (`CI=true`, test cache cleared, tools built)", "%s", wall.Round(time.Second))
 	return nil
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,23 @@ func TestTail(t *testing.T) {
 		if got := tail(tc.in, tc.n); got != tc.want {
 			t.Errorf("tail(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestTable: the summary is a Markdown table, a row per figure in the
+// order added, and nothing when no figure was measured.
+func TestTable(t *testing.T) {
+	var b strings.Builder
+	var tb table
+	tb.print(&b)
+	if b.String() != "" {
+		t.Errorf("an empty table prints %q", b.String())
+	}
+	tb.add("gen, 100 environments", "%s (%.1f×)", 12*time.Second, 8.0)
+	tb.add("the suite", "%s", 90*time.Second)
+	tb.print(&b)
+	want := "\n| figure | now |\n|---|---|\n| gen, 100 environments | 12s (8.0×) |\n| the suite | 1m30s |\n"
+	if b.String() != want {
+		t.Errorf("table prints\n%s\nwant\n%s", b.String(), want)
 	}
 }
