@@ -39,9 +39,8 @@ const scaleChildEnv = "LMS_OPS_SCALE_ROOT"
 // gen's alone while the other tests run beside it.
 func TestLinearInEnvironments(t *testing.T) {
 	t.Parallel()
-	sizes := []int{2, 10, 100}
 	at := map[int]scaleCost{}
-	for _, n := range sizes {
+	for _, n := range ScaleSizes {
 		root := testfix.Copy(t)
 		if err := AddEnvironments(root, n); err != nil {
 			t.Fatal(err)
@@ -77,8 +76,7 @@ func TestLinearInEnvironments(t *testing.T) {
 // the second is over 1.5 times the first: something grows faster than the
 // environments.
 func linearity(at map[int]float64) (small, large float64, err error) {
-	small = (at[10] - at[2]) / 8
-	large = (at[100] - at[10]) / 90
+	small, large = PerEnvironment(at)
 	if large > 1.5*small {
 		err = fmt.Errorf("each environment between 10 and 100 costs %.0f, %.2f times the %.0f of each between 2 and 10 (at most 1.5): something in gen grows faster than the environments", large, large/small, small)
 	}
@@ -101,7 +99,7 @@ func TestLinearity(t *testing.T) {
 		{"a pair loop beside the rest", func(n float64) float64 { return 5e6 + 1e6*n + 1e4*n*n }, false},
 	} {
 		at := map[int]float64{}
-		for _, n := range []int{2, 10, 100} {
+		for _, n := range ScaleSizes {
 			at[n] = tc.cost(float64(n))
 		}
 		if _, _, err := linearity(at); (err == nil) != tc.ok {

@@ -18,6 +18,17 @@ import (
 	"github.com/lms/lms-ops/gen/internal/output"
 )
 
+// ScaleSizes are the environment counts gen's cost is measured at, by the
+// bench and by TestLinearInEnvironments; PerEnvironment reads them.
+var ScaleSizes = []int{2, 10, 100}
+
+// PerEnvironment is what one more environment costs between 2 and 10
+// environments and between 10 and 100, from the costs at each of
+// ScaleSizes (times, or counts).
+func PerEnvironment[T ~int64 | ~float64](at map[int]T) (small, large T) {
+	return (at[10] - at[2]) / 8, (at[100] - at[10]) / 90
+}
+
 // ScaleCopy writes into dst a copy of the model under root (cue.mod/,
 // schema/, derive/, envs/, and a link to tools/ unless dst has its own)
 // with n environments: the ones of root, then copies of its last one,

@@ -88,12 +88,6 @@ func ratio(a, b time.Duration) float64 {
 	return float64(a) / float64(b)
 }
 
-// perEnvironment is what one more environment costs between 2 and 10
-// environments and between 10 and 100, from the times at each count.
-func perEnvironment(at map[int]time.Duration) (small, large time.Duration) {
-	return (at[10] - at[2]) / 8, (at[100] - at[10]) / 90
-}
-
 // timed runs a command in dir and returns its wall time and peak RSS.
 func timed(dir string, env []string, name string, args ...string) (time.Duration, int64, []byte, error) {
 	cmd := exec.Command(name, args...)
@@ -186,7 +180,7 @@ func scale(w io.Writer, t *table) error {
 	}
 	var base, baseWhole time.Duration
 	wholeAt := map[int]time.Duration{}
-	for _, n := range []int{2, 10, 100} {
+	for _, n := range gen.ScaleSizes {
 		dir, err := os.MkdirTemp("", "lms-ops-scale-")
 		if err != nil {
 			return err
@@ -227,7 +221,7 @@ func scale(w io.Writer, t *table) error {
 			n, g.Round(time.Millisecond), ratio(g, base), wh.Round(time.Millisecond), ratio(wh, baseWhole), rss/1024, runs)
 		t.add(fmt.Sprintf("`go run mage.go gen`, %d environments", n), "%s (%.1f×), gen's peak RSS %d MiB", wh.Round(time.Millisecond), ratio(wh, baseWhole), rss/1024)
 	}
-	small, large := perEnvironment(wholeAt)
+	small, large := gen.PerEnvironment(wholeAt)
 	fmt.Fprintf(w, "  per environment (go run mage.go gen)  %s between 2 and 10, %s between 10 and 100: ratio %.2f (TestLinearInEnvironments holds allocations and live heap to 1.5)\n",
 		small.Round(time.Millisecond), large.Round(time.Millisecond), ratio(large, small))
 	t.add("per environment, 2→10 and 10→100", "%s and %s (ratio %.2f)", small.Round(time.Millisecond), large.Round(time.Millisecond), ratio(large, small))

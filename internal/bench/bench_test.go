@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lms/lms-ops/gen"
 )
 
 // TestMedian: the middle value whatever the order, the upper middle of an
@@ -27,11 +29,11 @@ func TestRatios(t *testing.T) {
 	if got := ratio(3*time.Second, 2*time.Second); got != 1.5 {
 		t.Errorf("ratio = %v, want 1.5", got)
 	}
-	small, large := perEnvironment(map[int]time.Duration{
+	small, large := gen.PerEnvironment(map[int]time.Duration{
 		2: 2 * time.Second, 10: 2*time.Second + 800*time.Millisecond, 100: 2*time.Second + 800*time.Millisecond + 18*time.Second,
 	})
 	if small != 100*time.Millisecond || large != 200*time.Millisecond {
-		t.Errorf("perEnvironment = %v, %v; want 100ms, 200ms", small, large)
+		t.Errorf("PerEnvironment = %v, %v; want 100ms, 200ms", small, large)
 	}
 	if got := ratio(large, small); got != 2 {
 		t.Errorf("ratio of the costs = %v, want 2", got)
