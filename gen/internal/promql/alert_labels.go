@@ -2,6 +2,7 @@ package promql
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	pmodel "github.com/prometheus/common/model"
@@ -23,23 +24,15 @@ func JobsMatching(s *model.Stack, vs *parser.VectorSelector) []model.ScrapeJob {
 	if IsRecorded(s, vs.Name) {
 		return recordedJobs(s, vs)
 	}
-	jobs := s.Outputs.Prometheus.Config.ScrapeConfigs
-	static := LabelSet{}
-	for _, j := range jobs {
-		for _, sc := range j.StaticConfigs {
-			for k := range sc.Labels {
-				static[k] = true
-			}
-		}
-	}
+	ix := indexOf(s)
 	var out []model.ScrapeJob
-	for _, j := range jobs {
+	for _, j := range ix.jobCandidates(vs) {
 		ok := true
 		for _, m := range vs.LabelMatchers {
 			switch {
 			case m.Name == "job":
 				ok = ok && m.Matches(j.JobName)
-			case static[m.Name]:
+			case ix.static[m.Name]:
 				ok = ok && m.Matches(staticLabel(j, m.Name))
 			}
 		}
@@ -187,8 +180,16 @@ func (a RealAlert) What() string {
 }
 
 // RealAlerts lists one alert per alerting rule per environment, with
-// AlertLabels (recording rules raise none).
+// AlertLabels (recording rules raise none). Most checks read them, so they
+// are worked out once per stack; the caller gets its own slice, and must
+// not change the labels.
 func RealAlerts(s *model.Stack) []RealAlert {
+	ix := indexOf(s)
+	ix.alertsOnce.Do(func() { ix.alerts = realAlerts(s) })
+	return slices.Clone(ix.alerts)
+}
+
+func realAlerts(s *model.Stack) []RealAlert {
 	var out []RealAlert
 	for gi, g := range s.Outputs.Alerts.Rules.Groups {
 		for ri, r := range g.Rules {

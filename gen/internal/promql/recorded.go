@@ -15,14 +15,8 @@ import (
 
 // IsRecorded tells whether a recording rule of s writes the series name.
 func IsRecorded(s *model.Stack, name string) bool {
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			if r.Record == name {
-				return true
-			}
-		}
-	}
-	return false
+	_, ok := indexOf(s).records[name]
+	return ok
 }
 
 // Recordings are the recording rules that write the series vs selects:
@@ -30,20 +24,15 @@ func IsRecorded(s *model.Stack, name string) bool {
 // the rule does not set may come from its expression, and may match).
 func Recordings(s *model.Stack, vs *parser.VectorSelector) []model.AlertRule {
 	var out []model.AlertRule
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			if r.Record != vs.Name {
-				continue
+	for _, r := range indexOf(s).recordCandidates(vs) {
+		ok := true
+		for _, m := range vs.LabelMatchers {
+			if v, set := r.Labels[m.Name]; set && m.Name != labels.MetricName {
+				ok = ok && m.Matches(v)
 			}
-			ok := true
-			for _, m := range vs.LabelMatchers {
-				if v, set := r.Labels[m.Name]; set && m.Name != labels.MetricName {
-					ok = ok && m.Matches(v)
-				}
-			}
-			if ok {
-				out = append(out, r)
-			}
+		}
+		if ok {
+			out = append(out, r)
 		}
 	}
 	return out
