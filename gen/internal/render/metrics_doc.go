@@ -51,6 +51,10 @@ func renderMetricsContract(s *model.Stack, readers map[string][]string) []byte {
 // rule-file and dashboard checks report them.
 func metricReaders(s *model.Stack, specs map[string]*dashboards.Spec) map[string][]string {
 	readers := map[string][]string{}
+	// seen holds what readers lists: a metric has a reader per SLO
+	// dashboard, one per environment, and looking each up in the list
+	// cost n² in environments.
+	seen := map[[2]string]bool{}
 	add := func(expr, reader string) {
 		parsed, err := parser.ParseExpr(expr)
 		if err != nil {
@@ -58,7 +62,8 @@ func metricReaders(s *model.Stack, specs map[string]*dashboards.Spec) map[string
 		}
 		for _, vs := range promql.Selectors(parsed) {
 			m, ok := promql.CatalogMetric(s, vs.Name)
-			if ok && !slices.Contains(readers[m.Name], reader) {
+			if k := [2]string{m.Name, reader}; ok && !seen[k] {
+				seen[k] = true
 				readers[m.Name] = append(readers[m.Name], reader)
 			}
 		}
