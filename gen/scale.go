@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,21 +54,46 @@ func ScaleCopy(root, dst string, n int) error {
 }
 
 // AddEnvironments adds environments to the model under root until it has
-// n: copies of its last one, each with its own job, target port,
-// environment label and Slack channel.
+// n: copies of its environments in turn, each with its own job, target
+// port, environment label and Slack channel. The copy of an environment
+// that pages pages too (its label joins settingsPaging): the paging and
+// the quiet environments grow together, as in a stack of one production
+// and one staging per customer, so that a loop over their pairs shows.
 func AddEnvironments(root string, n int) error {
 	names, err := model.EnvNames(root)
 	if err != nil || len(names) == 0 {
 		return fmt.Errorf("no environment under %s to copy (%v)", root, err)
 	}
-	template := names[len(names)-1]
-	for i := len(names); i < n; i++ {
-		if err := CopyEnvironment(root, template, fmt.Sprintf("scale%03d", i), 20000+i); err != nil {
+	paging, err := cueedit.Strings(root, EnvsDir, settingsPaging)
+	if err != nil {
+		return err
+	}
+	pages := map[string]bool{}
+	for _, name := range names {
+		label, err := cueedit.String(root, path.Join(EnvsDir, name), "labels.environment")
+		if err != nil {
 			return err
 		}
+		pages[name] = slices.Contains(paging, label)
 	}
-	return nil
+	for i := len(names); i < n; i++ {
+		from, to := names[i%len(names)], fmt.Sprintf("scale%03d", i)
+		if err := CopyEnvironment(root, from, to, 20000+i); err != nil {
+			return err
+		}
+		if pages[from] {
+			paging = append(paging, to)
+		}
+	}
+	list := make([]ast.Expr, len(paging))
+	for i, p := range paging {
+		list[i] = ast.NewString(p)
+	}
+	return cueedit.Apply(root, []cueedit.Override{{Dir: EnvsDir, Path: settingsPaging, Value: ast.NewList(list...)}})
 }
+
+// settingsPaging is the list of the environments that page, in envs/.
+const settingsPaging = "settings.alertmanager.paging.environments"
 
 // CopyEnvironment copies envs/<from>/ of the model under root to
 // envs/<to>/, with to as its job, environment label and Slack channel, and

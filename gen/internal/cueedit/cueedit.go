@@ -155,7 +155,34 @@ func String(root, dir, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	lit, ok := field.Value.(*ast.BasicLit)
+	return stringOf(dir, path, field.Value)
+}
+
+// Strings is the value of the field at path in the package dir under root,
+// a list of strings written out, which must be found exactly once.
+func Strings(root, dir, path string) ([]string, error) {
+	field, _, err := theField(map[string]*ast.File{}, root, dir, path)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := field.Value.(*ast.ListLit)
+	if !ok {
+		return nil, fmt.Errorf("cue edit: %s: %s is not a list literal", dir, path)
+	}
+	var out []string
+	for _, e := range list.Elts {
+		s, err := stringOf(dir, path, e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// stringOf is the string e writes, the value (or an element) of path.
+func stringOf(dir, path string, e ast.Expr) (string, error) {
+	lit, ok := e.(*ast.BasicLit)
 	if !ok {
 		return "", fmt.Errorf("cue edit: %s: %s is not a literal", dir, path)
 	}

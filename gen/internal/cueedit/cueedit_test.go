@@ -17,6 +17,7 @@ labels: {
 	service:     "lms-backend"
 	environment: "staging"
 }
+pages: ["critical", "warning"]
 `
 
 func TestApplyAndString(t *testing.T) {
@@ -52,6 +53,29 @@ func TestApplyAndString(t *testing.T) {
 			err = Apply(root, []Override{{Dir: "envs/staging", Path: tc.path, Value: ast.NewString("x")}})
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.path, err, tc.want)
+		}
+	}
+}
+
+func TestStrings(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "envs", "staging"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "envs", "staging", "env.cue"), []byte(env), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Strings(root, "envs/staging", "pages")
+	if err != nil || strings.Join(got, ",") != "critical,warning" {
+		t.Errorf("Strings(pages) = %q, %v; want [critical warning]", got, err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"target", "not a list literal"},
+		{"labels", "not a list literal"},
+		{"pagez", "found 0 times"},
+	} {
+		if _, err := Strings(root, "envs/staging", tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.path, err, tc.want)
 		}
 	}
