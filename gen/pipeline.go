@@ -66,6 +66,9 @@ func Run(root string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	observe("load", time.Since(start))
+	// From here on the checks read the decoded Stack; a problem's position
+	// evaluates the model again.
+	m.Release()
 
 	start = time.Now()
 	files, skipped, err := renderAll(m)

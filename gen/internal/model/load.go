@@ -34,16 +34,27 @@ const EnvsDir = "envs"
 type Model struct {
 	Root  string
 	Stack *Stack
-	// Value is the stack with every environment filled in.
-	Value cue.Value
-	// EnvValues are the environments as evaluated in their own directories.
-	EnvValues map[string]cue.Value
 	// Index is the generated envs/ file that imports every environment
 	// into the stack (see renderIndex).
 	Index output.File
 
-	// cueMu serialises the lookups in Value and EnvValues (PosOf).
+	// names and overlay are what the model was loaded from, to evaluate it
+	// again once released (PosOf).
+	names   []string
+	overlay map[string][]byte
+	// cueMu serialises the lookups in the evaluated values (PosOf), and
+	// their release and re-evaluation.
 	cueMu sync.Mutex
+	// cue is the evaluation the Stack was decoded from; nil once released.
+	cue *evaluated
+}
+
+// evaluated are the CUE values of a model: the stack with every
+// environment filled in, and the environments as evaluated in their own
+// directories.
+type evaluated struct {
+	stack cue.Value
+	envs  map[string]cue.Value
 }
 
 // Load is the only place CUE is loaded. It evaluates every environment
@@ -71,21 +82,49 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals, err := build(root, names, index, overlay)
-	if err != nil {
+	m := &Model{Root: root, Index: index, names: names, overlay: overlay}
+	if m.cue, err = m.evaluate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Root: root, Index: index}
-	if m.EnvValues, err = vals.checkEnvs(root); err != nil {
-		return nil, err
-	}
-	if m.Value, err = vals.checkStack(root); err != nil {
-		return nil, err
-	}
-	if m.Stack, err = decodeStrict(m.Value); err != nil {
+	if m.Stack, err = decodeStrict(m.cue.stack); err != nil {
 		return nil, fmt.Errorf("decode the evaluated model: %w", err)
 	}
 	return m, nil
+}
+
+// evaluate builds and checks the model's environments and stack.
+func (m *Model) evaluate() (*evaluated, error) {
+	vals, err := build(m.Root, m.names, m.Index, m.overlay)
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluated{}
+	if e.envs, err = vals.checkEnvs(m.Root); err != nil {
+		return nil, err
+	}
+	if e.stack, err = vals.checkStack(m.Root); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Release lets the collector have the evaluated CUE values once the Stack
+// is all that is read. They are most of the heap (about 12 MiB per
+// environment), which every collection while gen renders and checks would
+// otherwise go through again. PosOf evaluates the model again the first
+// time it needs a position after this: only a run with problems pays it.
+func (m *Model) Release() {
+	m.cueMu.Lock()
+	defer m.cueMu.Unlock()
+	m.cue = nil
+}
+
+// Released reports whether the evaluated values are released: true after
+// Release until PosOf needs them again.
+func (m *Model) Released() bool {
+	m.cueMu.Lock()
+	defer m.cueMu.Unlock()
+	return m.cue == nil
 }
 
 // The CUE names the loader looks up or recognises in error paths.
@@ -287,9 +326,16 @@ func decodeStrict(v cue.Value) (*Stack, error) {
 func (m *Model) PosOf(env string, path Path) string {
 	m.cueMu.Lock()
 	defer m.cueMu.Unlock()
-	v := m.Value
+	if m.cue == nil {
+		e, err := m.evaluate()
+		if err != nil {
+			return "" // it evaluated when loaded: only a file changed since can fail it
+		}
+		m.cue = e
+	}
+	v := m.cue.stack
 	if env != "" {
-		v = m.EnvValues[env]
+		v = m.cue.envs[env]
 	}
 	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(string(path))))
 }

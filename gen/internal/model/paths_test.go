@@ -84,13 +84,13 @@ func walk(v cue.Value, sels []string) bool {
 // unresolved lists the constants that name no value of m, sorted.
 func unresolved(m *Model, paths map[string]Path) []string {
 	var env cue.Value
-	for _, n := range slices.Sorted(maps.Keys(m.EnvValues)) {
-		env = m.EnvValues[n]
+	for _, n := range slices.Sorted(maps.Keys(m.cue.envs)) {
+		env = m.cue.envs[n]
 		break
 	}
 	var missing []string
 	for _, name := range slices.Sorted(maps.Keys(paths)) {
-		v := m.Value
+		v := m.cue.stack
 		if strings.HasPrefix(name, "PathInEnv") {
 			v = env
 		}
@@ -154,5 +154,37 @@ func TestPathAt(t *testing.T) {
 			}()
 			tc.p.At(tc.parts...)
 		}()
+	}
+}
+
+// TestReleasedModelLocates: a released model gives the same positions as
+// before, from an evaluation of its own, which it then keeps.
+func TestReleasedModelLocates(t *testing.T) {
+	m, err := Load(testfix.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookups := []struct {
+		env  string
+		path Path
+	}{{"", PathSettingsRunbookDoc}, {"prod", "alerts.LMSHighErrorRate.threshold"}}
+	var before []string
+	for _, l := range lookups {
+		before = append(before, m.PosOf(l.env, l.path))
+	}
+	if slices.Contains(before, "") {
+		t.Fatalf("positions before the release: %q, want every one", before)
+	}
+	m.Release()
+	if !m.Released() {
+		t.Fatal("Release left the values")
+	}
+	for i, l := range lookups {
+		if got := m.PosOf(l.env, l.path); got != before[i] {
+			t.Errorf("%s %s: %q once released, %q before", l.env, l.path, got, before[i])
+		}
+	}
+	if m.Released() {
+		t.Error("PosOf evaluated the model again and dropped it: the next position pays again")
 	}
 }

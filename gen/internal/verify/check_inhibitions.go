@@ -31,7 +31,7 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 	}
 	var ps model.Problems
 	for i, cr := range cfg.InhibitRules {
-		pos := m.PosOf("", model.PathAlertmanagerInhibitRl.At(i))
+		pos := func() string { return m.PosOf("", model.PathAlertmanagerInhibitRl.At(i)) }
 		scope := fmt.Sprintf("stack: %s: inhibit_rules[%d]", path.Base(m.Stack.Outputs.Alertmanager.Path), i)
 		var unknown []string
 		for _, mt := range append(append(amconfig.Matchers{}, cr.SourceMatchers...), cr.TargetMatchers...) {
@@ -46,11 +46,11 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 		}
 		if len(unknown) > 0 {
 			sort.Strings(unknown)
-			ps = append(ps, model.Problem{Pos: pos, Scope: scope, Msg: "refers to labels no alert carries: " + strings.Join(unknown, ", ")})
+			ps = append(ps, model.Problem{Pos: pos(), Scope: scope, Msg: "refers to labels no alert carries: " + strings.Join(unknown, ", ")})
 			continue
 		}
 		if pairs := inhibitedPairs(cr, alerts); len(pairs) == 0 {
-			ps = append(ps, model.Problem{Pos: pos, Scope: scope, Msg: "can never mute anything: no real alert matches the source and another, with equal " +
+			ps = append(ps, model.Problem{Pos: pos(), Scope: scope, Msg: "can never mute anything: no real alert matches the source and another, with equal " +
 				fmt.Sprint(cr.Equal) + ", matches the target"})
 		}
 	}

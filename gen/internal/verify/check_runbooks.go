@@ -35,14 +35,14 @@ func RunbookProblems(m *model.Model, data []byte) model.Problems {
 	var ps model.Problems
 	seen := map[string]bool{}
 	for _, a := range promql.RealAlerts(s) {
-		pos := m.PosOf("", model.PathAlertRuleRunbook.At(a.GI, a.RI))
+		pos := func() string { return m.PosOf("", model.PathAlertRuleRunbook.At(a.GI, a.RI)) }
 		anchor, ok := anchors[a.Rule.Alert]
 		switch {
 		case !ok && !seen[a.Rule.Alert]:
-			ps = append(ps, model.Problem{Pos: pos, Scope: a.Scope(art), Msg: fmt.Sprintf(
+			ps = append(ps, model.Problem{Pos: pos(), Scope: a.Scope(art), Msg: fmt.Sprintf(
 				"has no runbook: %s has no section \"## %s\"; write one (what it means, what to check first)", s.Settings.RunbookDoc, a.Rule.Alert)})
 		case ok && a.Rule.Annotations["runbook_url"] != s.Settings.RunbookBaseURL+"#"+anchor:
-			ps = append(ps, model.Problem{Pos: pos, Scope: a.Scope(art), Msg: fmt.Sprintf(
+			ps = append(ps, model.Problem{Pos: pos(), Scope: a.Scope(art), Msg: fmt.Sprintf(
 				"runbook_url %q is not its section of %s, %s#%s", a.Rule.Annotations["runbook_url"], s.Settings.RunbookDoc, s.Settings.RunbookBaseURL, anchor)})
 		}
 		seen[a.Rule.Alert] = true

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"reflect"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -124,9 +126,31 @@ type k8sSet struct {
 	dashboards   []k8sObject
 }
 
-// loadK8s reads the rendered objects; a file that does not read, or holds
-// other kinds than gen writes there, is a problem.
+// k8sLoads are the objects of the Verify runs under way, by their files
+// (see shareK8s): eight checks read them, and each parse of ops/k8s/ costs
+// as much as the environments it holds.
+var k8sLoads sync.Map // uintptr (the files' map) → func() (*k8sSet, model.Problems)
+
+// shareK8s makes the checks of one Verify run over files read ops/k8s/
+// once; the returned func ends the sharing.
+func shareK8s(m *model.Model, files output.Files) (done func()) {
+	key := reflect.ValueOf(files).Pointer()
+	k8sLoads.Store(key, sync.OnceValues(func() (*k8sSet, model.Problems) { return readK8s(m, files) }))
+	return func() { k8sLoads.Delete(key) }
+}
+
+// loadK8s reads the rendered objects, once per Verify run (shareK8s); a
+// file that does not read, or holds other kinds than gen writes there, is
+// a problem. The set is shared: the checks only read it.
 func loadK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
+	if load, ok := k8sLoads.Load(reflect.ValueOf(files).Pointer()); ok {
+		return load.(func() (*k8sSet, model.Problems))()
+	}
+	return readK8s(m, files)
+}
+
+// readK8s reads the rendered objects (loadK8s).
+func readK8s(m *model.Model, files output.Files) (*k8sSet, model.Problems) {
 	k := m.Stack.Outputs.Kubernetes
 	var ps model.Problems
 	read := func(p string, cuePath model.Path, kinds ...string) []k8sObject {

@@ -66,6 +66,7 @@ type Options struct {
 // source order.
 func Verify(m *model.Model, files []output.File, opt Options) model.Problems {
 	idx := output.Index(files)
+	defer shareK8s(m, idx)()
 	found := make([]model.Problems, len(checks))
 	var mu sync.Mutex // opt.Observe need not be safe for concurrent use
 	var wg sync.WaitGroup

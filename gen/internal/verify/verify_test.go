@@ -215,3 +215,24 @@ func TestExposureProxiedUI(t *testing.T) {
 		t.Errorf("want the proxied UI refused, got: %v", ps)
 	}
 }
+
+// TestK8sReadOnce: within one Verify run the checks of ops/k8s/ share one
+// read of the files; outside of it, or for other files, each reads its own.
+func TestK8sReadOnce(t *testing.T) {
+	m, files := generate(t)
+	other := maps.Clone(files)
+	done := shareK8s(m, files)
+	a, _ := loadK8s(m, files)
+	b, _ := loadK8s(m, files)
+	c, _ := loadK8s(m, other)
+	if a == nil || a != b {
+		t.Errorf("two reads in one run: %p and %p, want the same set", a, b)
+	}
+	if c == a {
+		t.Error("other files share the run's set")
+	}
+	done()
+	if d, _ := loadK8s(m, files); d == a {
+		t.Error("the run is over, and its set is still shared")
+	}
+}
