@@ -36,10 +36,13 @@ type Reached struct {
 // AlertReceivers routes every alert the rules of s can raise, with the
 // labels it really carries, through cfg: the same routing the route tests
 // run, so the alert catalog and the diff say what Alertmanager will do.
+// The result is in the order of promql.RealAlerts(s).
 func AlertReceivers(s *model.Stack, cfg *amconfig.Config) []Reached {
+	// The tree once: it holds a route per environment, as many as the alerts.
+	tree := dispatch.NewRoute(cfg.Route, nil)
 	var out []Reached
 	for _, a := range promql.RealAlerts(s) {
-		receivers, _ := RouteReceivers(cfg, a.Labels)
+		receivers, _ := match(tree, a.Labels)
 		out = append(out, Reached{Env: a.Env, Alert: a.Rule.Alert, Receivers: receivers})
 	}
 	return out
@@ -49,7 +52,12 @@ func AlertReceivers(s *model.Stack, cfg *amconfig.Config) []Reached {
 // the routing tree of cfg, and the route path of each, using
 // Alertmanager's own matching (continue, nesting, defaults).
 func RouteReceivers(cfg *amconfig.Config, ls pmodel.LabelSet) (receivers []string, paths []string) {
-	for _, r := range dispatch.NewRoute(cfg.Route, nil).Match(ls) {
+	return match(dispatch.NewRoute(cfg.Route, nil), ls)
+}
+
+// match is RouteReceivers on a tree already built.
+func match(tree *dispatch.Route, ls pmodel.LabelSet) (receivers []string, paths []string) {
+	for _, r := range tree.Match(ls) {
 		receivers = append(receivers, r.RouteOpts.Receiver)
 		paths = append(paths, r.Key())
 	}

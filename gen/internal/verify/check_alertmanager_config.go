@@ -14,16 +14,19 @@ import (
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/promql"
+	"github.com/lms/lms-ops/gen/internal/routes"
 )
 
 // checkAlertmanagerConfig loads alertmanager.yml with Alertmanager 0.27.0's
 // own loader, then executes every notification template of every receiver
-// with Alertmanager's template engine on the alerts our rules really raise,
-// so a template that fails at notification time fails here instead.
+// with Alertmanager's template engine on the alerts our rules really raise
+// and its routing sends there (all of them to a receiver none reaches), so
+// a template that fails at notification time fails here instead.
 func checkAlertmanagerConfig(m *model.Model, files output.Files) model.Problems {
 	out := m.Stack.Outputs.Alertmanager
 	scope := "stack: " + path.Base(out.Path)
-	if _, err := amconfig.Load(string(files[out.Path])); err != nil {
+	cfg, err := amconfig.Load(string(files[out.Path]))
+	if err != nil {
 		return model.Problems{{Pos: m.PosOf("", model.PathAlertmanagerConfig), Also: []string{out.Path}, Scope: scope, Msg: rejects("Alertmanager", alertmanagerModule) + err.Error()}}
 	}
 	tmpl, err := template.FromGlobs(nil)
@@ -32,9 +35,21 @@ func checkAlertmanagerConfig(m *model.Model, files output.Files) model.Problems 
 	}
 	tmpl.ExternalURL, _ = url.Parse("http://alertmanager")
 	alerts := sampleAlerts(m.Stack)
+	// Each receiver's own alerts: every receiver with every alert would be
+	// quadratic in the environments, which bring both.
+	routed := map[string][]*types.Alert{}
+	for i, r := range routes.AlertReceivers(m.Stack, cfg) {
+		for _, name := range r.Receivers {
+			routed[name] = append(routed[name], alerts[i])
+		}
+	}
 	var ps model.Problems
 	for ri, r := range out.Config.Receivers {
-		data := tmpl.Data(r.Name, pmodel.LabelSet{"alertname": "Sample"}, alerts...)
+		own := routed[r.Name]
+		if len(own) == 0 {
+			own = alerts
+		}
+		data := tmpl.Data(r.Name, pmodel.LabelSet{"alertname": "Sample"}, own...)
 		for field, text := range receiverTemplates(r) {
 			if _, err := tmpl.ExecuteTextString(text, data); err != nil {
 				ps = append(ps, model.Problem{

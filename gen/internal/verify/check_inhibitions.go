@@ -2,12 +2,15 @@ package verify
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	amconfig "github.com/prometheus/alertmanager/config"
 	"github.com/prometheus/alertmanager/inhibit"
+	pmodel "github.com/prometheus/common/model"
 
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
@@ -49,7 +52,7 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 			ps = append(ps, model.Problem{Pos: pos(), Scope: scope, Msg: "refers to labels no alert carries: " + strings.Join(unknown, ", ")})
 			continue
 		}
-		if pairs := inhibitedPairs(cr, alerts); len(pairs) == 0 {
+		if !mutesAny(cr, alerts) {
 			ps = append(ps, model.Problem{Pos: pos(), Scope: scope, Msg: "can never mute anything: no real alert matches the source and another, with equal " +
 				fmt.Sprint(cr.Equal) + ", matches the target"})
 		}
@@ -57,32 +60,41 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 	return ps
 }
 
-// inhibitedPairs lists "source -> target" pairs of real alerts that rule
-// cr mutes, with Alertmanager's matchers: both sides must carry every
-// `equal` label with the same value, and an alert does not mute itself.
-func inhibitedPairs(cr amconfig.InhibitRule, alerts []promql.RealAlert) []string {
+// mutesAny reports whether rule cr mutes a real alert with another, with
+// Alertmanager's matchers: both sides must carry every `equal` label with
+// the same value, and an alert does not mute itself. The targets are
+// bucketed by their `equal` values, so that each source looks only at the
+// targets it could mute: every source against every target is quadratic
+// in the environments, which bring both.
+func mutesAny(cr amconfig.InhibitRule, alerts []promql.RealAlert) bool {
 	rule := inhibit.NewInhibitRule(cr)
-	var pairs []string
+	key := func(ls pmodel.LabelSet) (string, bool) {
+		var b strings.Builder
+		for _, l := range slices.Sorted(maps.Keys(rule.Equal)) {
+			v, ok := ls[l]
+			if !ok {
+				return "", false
+			}
+			fmt.Fprintf(&b, "%q,", v)
+		}
+		return b.String(), true
+	}
+	targets := map[string][]pmodel.LabelSet{}
+	for _, a := range alerts {
+		if k, ok := key(a.Labels); ok && rule.TargetMatchers.Matches(a.Labels) {
+			targets[k] = append(targets[k], a.Labels)
+		}
+	}
 	for _, src := range alerts {
-		if !rule.SourceMatchers.Matches(src.Labels) {
+		k, ok := key(src.Labels)
+		if !ok || !rule.SourceMatchers.Matches(src.Labels) {
 			continue
 		}
-		for _, tgt := range alerts {
-			if src.Labels.Equal(tgt.Labels) || !rule.TargetMatchers.Matches(tgt.Labels) {
-				continue
-			}
-			equal := true
-			for l := range rule.Equal {
-				sv, sok := src.Labels[l]
-				tv, tok := tgt.Labels[l]
-				if !sok || !tok || sv != tv {
-					equal = false
-				}
-			}
-			if equal {
-				pairs = append(pairs, src.Rule.Alert+"->"+tgt.Rule.Alert)
+		for _, tgt := range targets[k] {
+			if !src.Labels.Equal(tgt) {
+				return true
 			}
 		}
 	}
-	return pairs
+	return false
 }
