@@ -1,6 +1,10 @@
 package routes
 
 import (
+	"runtime"
+	"sync"
+	"weak"
+
 	amconfig "github.com/prometheus/alertmanager/config"
 	"github.com/prometheus/alertmanager/dispatch"
 	pmodel "github.com/prometheus/common/model"
@@ -38,11 +42,9 @@ type Reached struct {
 // run, so the alert catalog and the diff say what Alertmanager will do.
 // The result is in the order of promql.RealAlerts(s).
 func AlertReceivers(s *model.Stack, cfg *amconfig.Config) []Reached {
-	// The tree once: it holds a route per environment, as many as the alerts.
-	tree := dispatch.NewRoute(cfg.Route, nil)
 	var out []Reached
 	for _, a := range promql.RealAlerts(s) {
-		receivers, _ := match(tree, a.Labels)
+		receivers, _ := RouteReceivers(cfg, a.Labels)
 		out = append(out, Reached{Env: a.Env, Alert: a.Rule.Alert, Receivers: receivers})
 	}
 	return out
@@ -52,14 +54,30 @@ func AlertReceivers(s *model.Stack, cfg *amconfig.Config) []Reached {
 // the routing tree of cfg, and the route path of each, using
 // Alertmanager's own matching (continue, nesting, defaults).
 func RouteReceivers(cfg *amconfig.Config, ls pmodel.LabelSet) (receivers []string, paths []string) {
-	return match(dispatch.NewRoute(cfg.Route, nil), ls)
-}
-
-// match is RouteReceivers on a tree already built.
-func match(tree *dispatch.Route, ls pmodel.LabelSet) (receivers []string, paths []string) {
-	for _, r := range tree.Match(ls) {
+	for _, r := range treeOf(cfg).Match(ls) {
 		receivers = append(receivers, r.RouteOpts.Receiver)
 		paths = append(paths, r.Key())
 	}
 	return receivers, paths
+}
+
+// trees holds the routing tree of each config until the config is
+// collected (the key is weak; a cleanup drops the entry). The catalog and
+// three checks route every alert or case through one config, and the tree
+// holds a route per environment: built for each alert, routing was
+// quadratic in the environments.
+var trees sync.Map // weak.Pointer[amconfig.Config] → *dispatch.Route
+
+// treeOf is the routing tree of cfg, which is not changed once loaded;
+// Match only reads it, so the parallel checks share it.
+func treeOf(cfg *amconfig.Config) *dispatch.Route {
+	k := weak.Make(cfg)
+	if t, ok := trees.Load(k); ok {
+		return t.(*dispatch.Route)
+	}
+	t, loaded := trees.LoadOrStore(k, dispatch.NewRoute(cfg.Route, nil))
+	if !loaded {
+		runtime.AddCleanup(cfg, func(k weak.Pointer[amconfig.Config]) { trees.Delete(k) }, k)
+	}
+	return t.(*dispatch.Route)
 }

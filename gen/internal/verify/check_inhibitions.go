@@ -68,9 +68,10 @@ func checkInhibitions(m *model.Model, files output.Files) model.Problems {
 // in the environments, which bring both.
 func mutesAny(cr amconfig.InhibitRule, alerts []promql.RealAlert) bool {
 	rule := inhibit.NewInhibitRule(cr)
+	equal := slices.Sorted(maps.Keys(rule.Equal))
 	key := func(ls pmodel.LabelSet) (string, bool) {
 		var b strings.Builder
-		for _, l := range slices.Sorted(maps.Keys(rule.Equal)) {
+		for _, l := range equal {
 			v, ok := ls[l]
 			if !ok {
 				return "", false
