@@ -61,8 +61,15 @@ type KubernetesOutputs struct {
 		ConfigSecret json.RawMessage    `json:"configSecret"`
 	} `json:"alertmanager"`
 	// Rules are the PrometheusRules, one per environment and one for the
-	// stack's group.
-	Rules  K8sObjects `json:"rules"`
+	// stack's group, without their groups: render adds alerts.yml's groups
+	// of each one's Env.
+	Rules struct {
+		Path    string `json:"path"`
+		Objects []struct {
+			Env    string          `json:"env"`
+			Object json.RawMessage `json:"object"`
+		} `json:"objects"`
+	} `json:"rules"`
 	Scrape K8sObjects `json:"scrape"`
 	// RBAC is the Prometheus pods' identity and what it may read.
 	RBAC struct {

@@ -119,8 +119,8 @@ func TestPathsResolve(t *testing.T) {
 	t.Run("renamed field", func(t *testing.T) {
 		stale := maps.Clone(paths)
 		stale["PathSettingsRunbookDoc"] = "settings.runbook_docs"
-		stale["PathK8sRuleGroups"] = "outputs.kubernetes.rules.objects[*].spec.group"
-		want := []string{"PathK8sRuleGroups", "PathSettingsRunbookDoc"}
+		stale["PathK8sRuleSpec"] = "outputs.kubernetes.rules.objects[*].spec"
+		want := []string{"PathK8sRuleSpec", "PathSettingsRunbookDoc"}
 		if got := unresolved(m, stale); !slices.Equal(got, want) {
 			t.Errorf("unresolved = %v, want %v", got, want)
 		}

@@ -40,6 +40,10 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := ruleObjects(s)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", k.Rules.Path, err)
+	}
 	var configMaps []*yaml.Node
 	for _, name := range slices.Sorted(maps.Keys(k.Dashboards.Objects)) {
 		data, ok := dash[DashboardPath(s, name)]
@@ -72,7 +76,7 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 	}{
 		{k.Prometheus.Path, one(k.Prometheus.Object)},
 		{k.Alertmanager.Path, append(one(k.Alertmanager.Object), secret)},
-		{k.Rules.Path, all(k.Rules.Objects)},
+		{k.Rules.Path, rules},
 		{k.RBAC.Path, append(append(one(k.RBAC.ServiceAccount), one(k.RBAC.Role)...), one(k.RBAC.RoleBinding)...)},
 		{k.Scrape.Path, all(k.Scrape.Objects)},
 		{k.Datasource.Path, []*yaml.Node{datasource}},
@@ -91,6 +95,29 @@ func Kubernetes(s *model.Stack, dash output.Files) ([]output.File, error) {
 	}
 	files = append(files, output.File{Path: k.Readme, Data: KubernetesReadme(s, files)})
 	return files, nil
+}
+
+// ruleObjects are the PrometheusRules as CUE evaluated them, each with
+// alerts.yml's groups of its environment, in alerts.yml's order, as
+// spec.groups: the same values, written as alerts.yml writes them.
+func ruleObjects(s *model.Stack) ([]*yaml.Node, error) {
+	byEnv := map[string][]model.RuleGroup{}
+	for _, g := range s.Outputs.Alerts.Rules.Groups {
+		byEnv[g.Env] = append(byEnv[g.Env], g)
+	}
+	var nodes []*yaml.Node
+	for _, o := range s.Outputs.Kubernetes.Rules.Objects {
+		var groups yaml.Node
+		if err := groups.Encode(byEnv[o.Env]); err != nil {
+			return nil, err
+		}
+		n, err := withNode(o.Object, "spec", "groups", &groups)
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
 }
 
 // jsonNode reads JSON as a YAML node tree, keeping the key order, in block
@@ -148,12 +175,18 @@ func metadataFirst(obj *yaml.Node) {
 
 // withEntry is the object raw with key: value added to its map field.
 func withEntry(raw json.RawMessage, field, key, value string) (*yaml.Node, error) {
+	return withNode(raw, field, key, str(value))
+}
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+// withNode is withEntry with any value.
+func withNode(raw json.RawMessage, field, key string, value *yaml.Node) (*yaml.Node, error) {
 	n, err := jsonNode(raw)
 	if err != nil {
 		return nil, err
 	}
-	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-	entry := []*yaml.Node{str(key), str(value)}
+	entry := []*yaml.Node{str(key), value}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == field {
 			n.Content[i+1].Content = append(n.Content[i+1].Content, entry...)

@@ -30,7 +30,7 @@ func checkK8sRules(m *model.Model, files output.Files) model.Problems {
 	}
 	got := map[string]any{}
 	for i, r := range set.rules {
-		cuePath := model.PathK8sRuleGroups.At(i)
+		cuePath := model.PathK8sRuleSpec.At(i)
 		var spec struct {
 			Groups []map[string]any `json:"groups"`
 		}
@@ -86,4 +86,37 @@ func groupsByName(text []byte) (map[string]any, bool) {
 		groups[fmt.Sprint(g["name"])] = g
 	}
 	return groups, true
+}
+
+// checkK8sRulesCRD: every PrometheusRule, as rendered, is what the
+// operator's CRD accepts (its CUE definition, generated from the CRD).
+// The CUE model holds the objects without their groups, which render
+// adds from alerts.yml, so this is where the groups meet the CRD.
+func checkK8sRulesCRD(m *model.Model, files output.Files) model.Problems {
+	p := m.Stack.Outputs.Kubernetes.Rules.Path
+	dec := yaml.NewDecoder(strings.NewReader(string(files[p])))
+	var objects [][]byte
+	for {
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			break // the end, or YAML that k8s-objects reports
+		}
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			return nil // k8s-objects reports it
+		}
+		objects = append(objects, raw)
+	}
+	errs, err := model.Conforms(m.Root, model.PrometheusRuleCRD, model.PrometheusRuleDef, objects)
+	if err != nil {
+		return model.Problems{{Pos: m.PosOf("", model.PathK8sRuleObjects), Also: []string{p}, Scope: "stack: " + path.Base(p), Msg: err.Error()}}
+	}
+	var ps model.Problems
+	for i, e := range errs {
+		if e != "" {
+			ps = append(ps, model.Problem{Pos: m.PosOf("", model.PathK8sRuleSpec.At(i)), Also: []string{p}, Scope: "stack: " + path.Base(p),
+				Msg: fmt.Sprintf("PrometheusRule %d: prometheus-operator's CRD (%s) refuses it: %s", i, model.PrometheusRuleCRD, e)})
+		}
+	}
+	return ps
 }

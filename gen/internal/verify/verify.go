@@ -49,6 +49,7 @@ var checks = []check{
 	{"k8s-datasource", checkK8sDatasource},
 	{"k8s-dashboards", checkK8sDashboards},
 	{"k8s-rules", checkK8sRules},
+	{"k8s-rules-crd", checkK8sRulesCRD},
 	{"k8s-alertmanager", checkK8sAlertmanager},
 	// k8s-operator, k8s-rbac and k8s-routes: one run of the oracle.
 	{"k8s-operator", checkK8sTranslation},

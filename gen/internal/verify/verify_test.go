@@ -73,6 +73,8 @@ func TestParsersCatchCorruptedFiles(t *testing.T) {
 		{"workflow permission level GitHub does not know", checkWorkflow, o.Workflow.Path, "  contents: read", "  contents: admin", "at '/permissions"},
 		{"k8s PrometheusRule PromQL (rulefmt)", checkK8sRules, o.Kubernetes.Rules.Path, "up{job=\"lms_api_prod\"} == 0", "up{job=\"lms_api_prod\"} == ", "could not parse expression"},
 		{"k8s PrometheusRule not alerts.yml", checkK8sRules, o.Kubernetes.Rules.Path, "for: 2m", "for: 3m", "are not the groups of the rule file"},
+		{"k8s PrometheusRule interval the CRD refuses", checkK8sRulesCRD, o.Kubernetes.Rules.Path, "    - name: lms-backend-prod\n", "    - name: lms-backend-prod\n      interval: 5 minutes\n", "PrometheusRule 0: prometheus-operator's CRD (schema/k8s/monitoring/v1/prometheusrule.cue) refuses it: spec.groups.0.interval: invalid value \"5 minutes\""},
+		{"k8s PrometheusRule field the CRD does not know", checkK8sRulesCRD, o.Kubernetes.Rules.Path, "    - name: lms-backend-prod\n", "    - name: lms-backend-prod\n      evaluation: 1m\n", "spec.groups.0.evaluation: field not allowed"},
 		{"k8s PrometheusRules share a group", checkK8sRules, o.Kubernetes.Rules.Path, "- name: lms-ops-stack", "- name: lms-backend-prod", "which another object holds too"},
 		{"k8s config Secret undefined receiver", checkK8sAlertmanager, o.Kubernetes.Alertmanager.Path, "receiver: staging-slack", "receiver: staging-slak", `undefined receiver "staging-slak"`},
 		{"k8s config Secret not the one Alertmanager reads", checkK8sAlertmanager, o.Kubernetes.Alertmanager.Path, "configSecret: lms-alertmanager-config", "configSecret: lms-alertmanager", `configSecret "lms-alertmanager": no such Secret`},
