@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lms/lms-ops/gen/internal/memo"
 	"github.com/lms/lms-ops/gen/internal/model"
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/toolbin"
@@ -110,6 +111,18 @@ func RunCaddyCheck(root string, data []byte, env []string) (*CaddyResult, error)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", CaddyCheckDir, err)
 	}
+	return caddyRuns.Do([][]byte{[]byte(bin), data, []byte(strings.Join(env, "\n"))}, func() (*CaddyResult, error) {
+		return runCaddyCheck(bin, data, env)
+	})
+}
+
+// caddyRuns remembers the checker's verdicts by binary, Caddyfile and
+// placeholders: a process of its own costs about 70 ms, and the tool's
+// tests run gen hundreds of times, mostly on the same Caddyfile.
+var caddyRuns memo.Cache[*CaddyResult]
+
+// runCaddyCheck is one run of the checker binary bin.
+func runCaddyCheck(bin string, data []byte, env []string) (*CaddyResult, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(withoutVars(os.Environ(), env), env...)
 	cmd.Stdin = bytes.NewReader(data)

@@ -159,6 +159,16 @@ func TestNoSecretsShapes(t *testing.T) {
 		{`key: "0123456789abcdef0123456789abcdef"`, true},
 		{`le="0.39473684210526315789473684210526"`, false},
 		{"values: 0+0.12345678901234567890123456789012x10", false},
+		// Each pattern through its cheap test, and what must not match.
+		{`  - "password": x`, true},
+		{"    smtp_auth_password: x", true},
+		{"    smtp_auth_password_file: /run/secrets/smtp_password", false},
+		{"url: https://hooks.slack.com/services/T0/B0/x", true},
+		{"note: xoxb-1234567890abc", true},
+		{"-----BEGIN RSA PRIVATE KEY-----", true},
+		{"id: AKIAABCDEFGHIJKLMNOP", true},
+		{"id: AKIA1234", false},
+		{"key: 0123456789abcdef0123456789abcdef\r\nnext: 1", true},
 	} {
 		got := len(checkNoSecrets(nil, output.Files{"f.yml": []byte(tc.line)})) > 0
 		if got != tc.want {
