@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"cuelang.org/go/cue"
+	cuebuild "cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
 
@@ -102,6 +103,9 @@ func (m *Model) evaluate() (*evaluated, error) {
 	if e.envs, err = vals.checkEnvs(m.Root); err != nil {
 		return nil, err
 	}
+	if err := vals.buildStack(m.Root); err != nil {
+		return nil, err
+	}
 	if e.stack, err = vals.checkStack(m.Root); err != nil {
 		return nil, err
 	}
@@ -145,10 +149,12 @@ const (
 // built are the evaluated instances, by what they are rather than by their
 // place in the load arguments.
 type built struct {
-	schema cue.Value            // schema/
-	check  cue.Value            // the overlay-only instance (checkFile)
-	envs   map[string]cue.Value // envs/<name>/, as written, unchecked
-	names  []string             // the environments, sorted
+	ctx       *cue.Context
+	checkInst *cuebuild.Instance
+	schema    cue.Value            // schema/
+	check     cue.Value            // the overlay-only instance (checkFile), once buildStack ran
+	envs      map[string]cue.Value // envs/<name>/, as written, unchecked
+	names     []string             // the environments, sorted
 }
 
 // build loads and evaluates the schema, the check instance and every
@@ -184,19 +190,40 @@ func build(root string, names []string, index output.File, overlay map[string][]
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	vals, err := cuecontext.New().BuildInstances(insts)
+	// Building an instance evaluates it. The check instance, the whole
+	// stack, is built apart (buildStack), once every environment passes
+	// #Env: a refused environment then costs its own evaluation, not the
+	// stack's, which it would stop anyway.
+	b := &built{ctx: cuecontext.New(), envs: map[string]cue.Value{}, names: names}
+	// early are the schema, then the environments in names' order.
+	var early []*cuebuild.Instance
+	for i, a := range args {
+		if a == checkArg {
+			b.checkInst = insts[i]
+		} else {
+			early = append(early, insts[i])
+		}
+	}
+	vals, err := b.ctx.BuildInstances(early)
 	if err != nil {
 		return nil, CUEProblems(root, "", "", err, nil)
 	}
-	byArg := map[string]cue.Value{}
-	for i, a := range args {
-		byArg[a] = vals[i]
-	}
-	b := &built{schema: byArg[schemaArg], check: byArg[checkArg], envs: map[string]cue.Value{}, names: names}
-	for _, n := range names {
-		b.envs[n] = byArg[envArg(n)]
+	b.schema = vals[0]
+	for i, n := range names {
+		b.envs[n] = vals[i+1]
 	}
 	return b, nil
+}
+
+// buildStack evaluates the check instance: the stack, closed by #Stack.
+// Its own errors are checkStack's to report.
+func (b *built) buildStack(root string) error {
+	vals, err := b.ctx.BuildInstances([]*cuebuild.Instance{b.checkInst})
+	if err != nil {
+		return CUEProblems(root, "", "", err, nil)
+	}
+	b.check = vals[0]
+	return nil
 }
 
 // envArg is the load argument of environment n.
