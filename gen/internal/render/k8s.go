@@ -198,19 +198,19 @@ func withNode(raw json.RawMessage, field, key string, value *yaml.Node) (*yaml.N
 }
 
 // yamlDocs writes the nodes as a stream of YAML documents under the
-// generated header.
+// generated header, separated by "---" as one encoder would, but each
+// encoded on its own: one encoder keeps every event of the stream until
+// it is closed (see YAMLList).
 func yamlDocs(header string, nodes []*yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# %s\n", header)
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	for _, n := range nodes {
-		if err := enc.Encode(n); err != nil {
+	for i, n := range nodes {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		if err := encodeTo(&b, n); err != nil {
 			return nil, err
 		}
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
 	}
 	return b.Bytes(), nil
 }

@@ -19,7 +19,6 @@ func Render(s *model.Stack) ([]output.File, error) {
 		v    any
 	}{
 		{o.Prometheus.Path, o.Prometheus.Config},
-		{o.Alerts.Path, o.Alerts.Rules},
 		{o.Alertmanager.Path, o.Alertmanager.Config},
 		{o.GrafanaDatasources.Path, o.GrafanaDatasources.Config},
 		{o.GrafanaDashboardProviders.Path, o.GrafanaDashboardProviders.Config},
@@ -28,6 +27,13 @@ func Render(s *model.Stack) ([]output.File, error) {
 		{o.Workflow.Path, o.Workflow.Workflow},
 	}
 	files := []output.File{{Path: o.Caddyfile.Path, Data: Caddyfile(h, o.Caddyfile.Caddy)}}
+	// The rule file is a list of groups that grows with the environments
+	// (model.RuleFile has no other field).
+	alerts, err := YAMLList(h, nil, "groups", o.Alerts.Rules.Groups)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", o.Alerts.Path, err)
+	}
+	files = append(files, output.File{Path: o.Alerts.Path, Data: alerts})
 	for _, y := range yamls {
 		data, err := YAML(h, y.v)
 		if err != nil {

@@ -69,11 +69,11 @@ func Run(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) []RuleRun 
 	return runs
 }
 
-// promtoolFile is a `promtool test rules` file.
+// promtoolFile is a promtool test file but its tests, which PromtoolFile
+// writes as the list after it (render.YAMLList).
 type promtoolFile struct {
-	RuleFiles          []string       `yaml:"rule_files"`
-	EvaluationInterval string         `yaml:"evaluation_interval"`
-	Tests              []promtoolTest `yaml:"tests"`
+	RuleFiles          []string `yaml:"rule_files"`
+	EvaluationInterval string   `yaml:"evaluation_interval"`
 }
 
 type promtoolTest struct {
@@ -118,6 +118,7 @@ type promtoolExpAlerts struct {
 // check, a case judges only its own groups' alerts (the stack's Watchdog
 // fires in every case). `promtool test rules` must then agree with check.
 func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
+	var tests []promtoolTest
 	f := promtoolFile{
 		RuleFiles:          []string{relPath(path.Dir(s.Outputs.RuleTests.Path), s.Outputs.Alerts.Path)},
 		EvaluationInterval: s.Outputs.Prometheus.Config.Global.EvaluationInterval,
@@ -161,9 +162,9 @@ func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
 				t.ExprTest = append(t.ExprTest, et)
 			}
 		}
-		f.Tests = append(f.Tests, t)
+		tests = append(tests, t)
 	}
-	return render.YAML(s.GeneratedHeader, f)
+	return render.YAMLList(s.GeneratedHeader, f, "tests", tests)
 }
 
 // relPath is target relative to the directory dir (both slash paths
