@@ -57,14 +57,14 @@ func withoutRuleLabels(r model.AlertRule, alert map[string]string) map[string]st
 // declared fills in the annotations of an expected alert that declares the
 // expression's value instead; it reports whether the alert's annotations
 // are declared at all.
-func declared(s *model.Stack, want *model.ExpectedAlert) (bool, error) {
+func declared(ix *stackRules, want *model.ExpectedAlert) (bool, error) {
 	if want.Annotations != nil {
 		return true, nil
 	}
 	if want.Value == nil {
 		return false, nil
 	}
-	r, ok := ruleOf(s, want.Labels)
+	r, ok := ix.ruleOf(want.Labels)
 	if !ok {
 		return false, fmt.Errorf("no rule raises an alert labelled %s", strings.TrimSpace(fmt.Sprint(want.Labels)))
 	}

@@ -85,7 +85,7 @@ func TestSLOSteadyCases(t *testing.T) {
 		for at := time.Duration(0); at <= c.Horizon; at += eval {
 			sc.checks = append(sc.checks, at)
 		}
-		ev := ruleEvaluation{rules: groupsOf(s, rules, []RuleCase{c}), evalInterval: eval, interval: c.Interval,
+		ev := ruleEvaluation{rules: indexRules(s, rules).groupsOf([]RuleCase{c}), evalInterval: eval, interval: c.Interval,
 			series: c.Series, horizon: c.Horizon, schedules: []schedule{sc}}
 		if err := ev.run(func(at time.Duration, got []FiringAlert, _ queryFunc) {
 			for _, a := range got {
@@ -145,7 +145,7 @@ func firstFiring(t *testing.T, s *model.Stack, rules *rulefmt.RuleGroups, c Rule
 	for at := time.Duration(0); at <= c.Horizon; at += eval {
 		sc.checks = append(sc.checks, at)
 	}
-	ev := ruleEvaluation{rules: groupsOf(s, rules, []RuleCase{c}), evalInterval: eval, interval: c.Interval,
+	ev := ruleEvaluation{rules: indexRules(s, rules).groupsOf([]RuleCase{c}), evalInterval: eval, interval: c.Interval,
 		series: c.Series, horizon: c.Horizon, schedules: []schedule{sc}}
 	fired := time.Duration(-1)
 	err := ev.run(func(at time.Duration, got []FiringAlert, _ queryFunc) {

@@ -2,11 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"maps"
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 
@@ -39,6 +37,7 @@ func Run(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) []RuleRun 
 		}
 		batches[k] = append(batches[k], i)
 	}
+	ix := indexRules(s, rules)
 	runs := make([]RuleRun, len(cases))
 	var wg sync.WaitGroup
 	next := make(chan []int)
@@ -49,7 +48,7 @@ func Run(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) []RuleRun 
 				for _, i := range batch {
 					bc = append(bc, cases[i])
 				}
-				got, err := runBatch(s, rules, bc)
+				got, err := runBatch(s, ix, bc)
 				for k, i := range batch {
 					switch {
 					case err != nil:
@@ -123,25 +122,16 @@ func PromtoolFile(s *model.Stack, cases []RuleCase) ([]byte, error) {
 		RuleFiles:          []string{relPath(path.Dir(s.Outputs.RuleTests.Path), s.Outputs.Alerts.Path)},
 		EvaluationInterval: s.Outputs.Prometheus.Config.Global.EvaluationInterval,
 	}
+	ix := indexRules(s, nil)
 	for _, c := range cases {
-		names := map[string]bool{}
-		for _, g := range s.Outputs.Alerts.Rules.Groups {
-			for _, r := range g.Rules {
-				if !r.IsRecord() {
-					names[r.Alert] = names[r.Alert] || c.evaluates(g)
-				}
-			}
-		}
 		t := promtoolTest{Name: c.Name, Interval: pmodel.Duration(c.Interval).String()}
 		n := int(c.Horizon / c.Interval)
 		for _, in := range c.Series {
 			t.InputSeries = append(t.InputSeries, promtoolSeries{in.Series, in.LoadValues(n)})
 		}
+		names := ix.alertNames(c)
 		for _, e := range c.Expect {
-			for _, name := range slices.Sorted(maps.Keys(names)) {
-				if !names[name] {
-					continue
-				}
+			for _, name := range names {
 				at := promtoolAlertTest{EvalTime: pmodel.Duration(e.At).String(), Alertname: name, ExpAlerts: []promtoolExpAlerts{}}
 				for _, want := range e.Firing {
 					if want.Labels["alertname"] != name {

@@ -66,15 +66,6 @@ type Expectation struct {
 	Samples []model.ExprSamples
 }
 
-// evaluates tells whether the case evaluates rule group g: one it names,
-// or, when it names none, a group of alerts of one of its environments.
-func (c RuleCase) evaluates(g model.RuleGroup) bool {
-	if len(c.RuleGroups) > 0 {
-		return slices.Contains(c.RuleGroups, g.Name)
-	}
-	return g.SLO == "" && slices.Contains(c.Groups, g.Env)
-}
-
 // labelRef finds the labels an alert template reads ($labels.x, .Labels.x,
 // index $labels "x"). Prometheus expands a missing one to "" (missingkey=zero),
 // so it has to be found in the template, not in the output.
@@ -87,23 +78,6 @@ func templateLabels(tmpl string) []string {
 		out = append(out, m[1]+m[2])
 	}
 	return out
-}
-
-// ruleOf finds the rule that raised a firing alert: same name, and every
-// rule label on the alert.
-func ruleOf(s *model.Stack, alert map[string]string) (model.AlertRule, bool) {
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, r := range g.Rules {
-			match := r.Alert == alert["alertname"]
-			for k, v := range r.Labels {
-				match = match && alert[k] == v
-			}
-			if match {
-				return r, true
-			}
-		}
-	}
-	return model.AlertRule{}, false
 }
 
 // DeriveRuleCases builds, for every alert of every environment, a case just
@@ -206,6 +180,7 @@ func DeriveRuleCases(s *model.Stack) ([]RuleCase, error) {
 // A test whose precondition does not hold for the configured values is not
 // run; it is listed in skipped with the reason.
 func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err error) {
+	ix := indexRules(s, nil)
 	for i, t := range s.RuleTests {
 		if t.Precondition != nil && !t.Precondition.Holds {
 			skipped = append(skipped, fmt.Sprintf("rule test %q skipped: %s", t.Name, t.Precondition.Reason))
@@ -239,7 +214,7 @@ func HandRuleCases(s *model.Stack) (cases []RuleCase, skipped []string, err erro
 			}
 			exp := Expectation{At: time.Duration(at), Samples: e.Samples}
 			for _, w := range e.Firing {
-				ok, err := declared(s, &w)
+				ok, err := declared(ix, &w)
 				switch {
 				case err != nil:
 					c.Undeclared = append(c.Undeclared, fmt.Sprintf("at %s: the expected annotations cannot be expanded: %v", e.At, err))
@@ -284,7 +259,7 @@ func parseDuration(d, def string) (time.Duration, error) {
 // alerts at its own check times, with the other cases' environments as its
 // busy neighbours. Together they cost one storage and one run of
 // evaluations (the union of their schedules) instead of one per case.
-func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]RuleRun, error) {
+func runBatch(s *model.Stack, ix *stackRules, cases []RuleCase) ([]RuleRun, error) {
 	_, eval, err := intervals(s)
 	if err != nil {
 		return nil, err
@@ -302,16 +277,7 @@ func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]Ru
 		slices.Sort(sc.checks)
 		ev.schedules = append(ev.schedules, sc)
 	}
-	ev.rules = groupsOf(s, rules, cases)
-	// The groups each case evaluates (RuleCase.evaluates), looked up by
-	// name: each case reads its own groups' alerts without going through
-	// every other case's.
-	envGroups := map[string][]string{}
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		if g.SLO == "" {
-			envGroups[g.Env] = append(envGroups[g.Env], g.Name)
-		}
-	}
+	ev.rules = ix.groupsOf(cases)
 	err = ev.run(func(t time.Duration, got []FiringAlert, query queryFunc) {
 		byGroup := map[string][]FiringAlert{}
 		for _, a := range got {
@@ -321,17 +287,13 @@ func runBatch(s *model.Stack, rules *rulefmt.RuleGroups, cases []RuleCase) ([]Ru
 			run := &runs[i]
 			for _, e := range run.Case.Expect {
 				if e.At == t {
-					names := run.Case.RuleGroups
-					if len(names) == 0 {
-						for _, env := range run.Case.Groups {
-							names = append(names, envGroups[env]...)
-						}
-					}
+					// Each case reads its own groups' alerts, looked up
+					// by name, not through every other case's.
 					var own []FiringAlert
-					for _, n := range names {
+					for _, n := range ix.evaluated(run.Case) {
 						own = append(own, byGroup[n]...)
 					}
-					run.Failures = append(run.Failures, judge(s, t, e.Firing, own)...)
+					run.Failures = append(run.Failures, judge(ix, t, e.Firing, own)...)
 					run.Failures = append(run.Failures, judgeSamples(t, e.Samples, query)...)
 				}
 			}
@@ -351,12 +313,12 @@ func (c RuleCase) batchSeries() []model.InputSeries {
 // judge compares what fires at t with what should: exactly these alerts,
 // with the annotations the expectation gives, whose templates only read
 // labels the alert carries.
-func judge(s *model.Stack, t time.Duration, want []model.ExpectedAlert, got []FiringAlert) []string {
+func judge(ix *stackRules, t time.Duration, want []model.ExpectedAlert, got []FiringAlert) []string {
 	var failures []string
 	var gotLabels []map[string]string
 	for _, a := range got {
 		gotLabels = append(gotLabels, a.Labels)
-		r, _ := ruleOf(s, a.Labels)
+		r, _ := ix.ruleOf(a.Labels)
 		for _, k := range slices.Sorted(maps.Keys(r.Annotations)) {
 			for _, l := range templateLabels(r.Annotations[k]) {
 				if _, ok := a.Labels[l]; !ok {
@@ -419,23 +381,6 @@ func AllRuleCases(s *model.Stack) ([]RuleCase, []string, error) {
 	}
 	hand, skipped, err := HandRuleCases(s)
 	return append(derived, hand...), skipped, err
-}
-
-// groupsOf keeps the rule groups the cases evaluate.
-func groupsOf(s *model.Stack, all *rulefmt.RuleGroups, cases []RuleCase) *rulefmt.RuleGroups {
-	names := map[string]bool{}
-	for _, g := range s.Outputs.Alerts.Rules.Groups {
-		for _, c := range cases {
-			names[g.Name] = names[g.Name] || c.evaluates(g)
-		}
-	}
-	out := &rulefmt.RuleGroups{}
-	for _, g := range all.Groups {
-		if names[g.Name] {
-			out.Groups = append(out.Groups, g)
-		}
-	}
-	return out
 }
 
 // CheckRuleTests runs every rule case on Prometheus's engine, on the
