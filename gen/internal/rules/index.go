@@ -68,18 +68,14 @@ func indexRules(s *model.Stack, all *rulefmt.RuleGroups) *stackRules {
 				ix.alerts[r.Alert] = append(ix.alerts[r.Alert], &labelSet{names: names, rules: map[string]ruleAt{}})
 			}
 			ls := ix.alerts[r.Alert][i]
-			if v := labelValues(r.Labels, names); !containsKey(ls.rules, v) {
+			// The first rule of these values: an absent one has no name.
+			if v := labelValues(r.Labels, names); ls.rules[v].rule.Alert == "" {
 				ls.rules[v] = ruleAt{at, r}
 			}
 			at++
 		}
 	}
 	return ix
-}
-
-func containsKey(m map[string]ruleAt, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // labelValues joins the values of the labels names in labels ("" for a
