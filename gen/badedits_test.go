@@ -281,6 +281,11 @@ var settingHoles = []settingHole{
 	{badEdit{"HA: the replica label is the environment, so production stops paging", "envs/stack.cue", `replica_label:         "replica"`, `replica_label:         "environment"`,
 		[]string{"envs/stack.cue:63:25: stack: settings.ha.replica_label: replica_label environment is a label the alerts carry"}},
 		haFirst, `replica_label:         "prometheus_replica"`},
+	// tier is carried by the SLOs' page and ticket alerts alone: no
+	// environment, stack or security label, nor group_by, names it.
+	{badEdit{"HA: the replica label is the SLO alerts' tier, so their pages and tickets merge", "envs/stack.cue", `replica_label:         "replica"`, `replica_label:         "tier"`,
+		[]string{"envs/stack.cue:63:25: stack: settings.ha.replica_label: replica_label tier is a label the alerts carry"}},
+		haFirst, `replica_label:         "replica_name"`},
 	{badEdit{"one environment label for two environments", "envs/staging/env.cue", `environment: "staging"`, `environment: "production"`,
 		[]string{"envs/staging/env.cue:13:15: env staging: labels.environment: environment production is already the environment label of env prod"}},
 		nil, `environment: "staging-eu"`},
