@@ -124,9 +124,7 @@ func sloAgreed(t *testing.T, i int, res *Result, draw map[string][]byte) {
 		t.Fatal(err)
 	}
 	abs := filepath.Join(root, res.Model.Stack.Outputs.RuleTests.Path)
-	cmd := exec.Command("go", "tool", "promtool", "test", "rules", "--run", "burn at|no traffic", abs)
-	cmd.Dir = fixtureRoot // the module that pins promtool
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := exec.Command(promtoolRules(t), "test", "rules", "--run", "burn at|no traffic", abs).CombinedOutput(); err != nil {
 		t.Errorf("draw %d: gen passes, promtool fails the SLO cases: %v\n%s\nvalues:\n%s", i, err, out, overlayText(draw))
 	}
 	for _, d := range compareWithSloth(res.Model.Stack, slothRules(t, root, res.Model.Stack)) {

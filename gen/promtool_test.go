@@ -1,39 +1,81 @@
 package gen
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lms/lms-ops/gen/internal/output"
 	"github.com/lms/lms-ops/gen/internal/rules"
+	"github.com/lms/lms-ops/gen/internal/toolbin"
 )
 
-// promtool runs `go tool promtool test rules` (Prometheus v0.54.1's
-// promtool, pinned by the tool directive of go.mod) on the test file under
-// root, on the cases whose name matches run (every case when run is ""),
-// and reports whether it passed, with its output. promtool evaluates every
-// group at every evaluation interval of every case, about a minute for the
-// whole file: a run about one broken alert reads that alert's cases only.
+// promtool runs `promtool test rules` (Prometheus v2.54.1's, the version
+// go.mod pins; see promtoolRules) on the test file under root, on the cases
+// whose name matches run (every case when run is ""), and reports whether
+// it passed, with its output. promtool evaluates every group at every
+// evaluation interval of every case, about a minute for the whole file: a
+// run about one broken alert reads that alert's cases only.
 func promtool(t *testing.T, root, testFile, run string) (bool, string) {
 	t.Helper()
 	abs, err := filepath.Abs(filepath.Join(root, testFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"tool", "promtool", "test", "rules", abs}
+	args := []string{"test", "rules", abs}
 	if run != "" {
 		args = append(args, "--run", run)
 	}
-	cmd := exec.Command("go", args...)
-	cmd.Dir = fixtureRoot // the module that pins promtool
-	out, err := cmd.CombinedOutput()
+	out, err := exec.Command(promtoolRules(t), args...).CombinedOutput()
 	if !strings.Contains(string(out), "Unit Testing:") {
 		t.Fatalf("promtool did not run: %v\n%s", err, out)
 	}
 	return err == nil, string(out)
+}
+
+var promtoolBuild struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// promtoolRules is the binary of internal/promtoolrules: promtool's own
+// cmd/promtool/unittest.go, from the module cache of the Prometheus go.mod
+// pins, built beside an entry point that calls it as promtool's main does.
+// `go tool promtool` would build all of promtool first (137 s of a cold
+// build, for `test rules` alone).
+func promtoolRules(t *testing.T) string {
+	t.Helper()
+	b := &promtoolBuild
+	b.once.Do(func() {
+		root, err := filepath.Abs("..")
+		if err != nil {
+			b.err = err
+			return
+		}
+		cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/prometheus/prometheus")
+		cmd.Dir = root
+		dir, err := cmd.Output()
+		if err != nil {
+			b.err = fmt.Errorf("locate Prometheus in the module cache: %v", err)
+			return
+		}
+		pkg := filepath.Join(root, "internal", "promtoolrules")
+		b.bin, b.err = toolbin.BinaryWith(root, "./internal/promtoolrules", toolbin.Options{
+			Tags: "promtoolrules",
+			Overlay: map[string]string{
+				filepath.Join(pkg, "unittest.go"): filepath.Join(strings.TrimSpace(string(dir)), "cmd", "promtool", "unittest.go"),
+			},
+		})
+	})
+	if b.err != nil {
+		t.Fatalf("build promtool's test rules: %v", b.err)
+	}
+	return b.bin
 }
 
 // TestPromtoolAgrees: `promtool test rules` on the generated test file gives

@@ -3,14 +3,17 @@ package toolbin
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,14 +21,14 @@ import (
 )
 
 // Binary returns the path of a binary of the Go package pkg, built in
-// the Go module at dir (pkg "." is the module's own main package; any other
-// pkg is a package of a dependency the module pins, such as
-// "github.com/prometheus/prometheus/cmd/promtool").
+// the Go module at dir (pkg "." is the module's own main package, "./sub"
+// one of its sub-packages; any other pkg is a package of a dependency the
+// module pins, such as "github.com/prometheus/prometheus/cmd/promtool").
 //
 // The binary is built once with `go build` and kept in the user cache
 // directory (os.UserCacheDir()/lms-ops/bin), under a name keyed by a hash of
-// what it is built from: the module's go.mod and go.sum, its own .go
-// sources when pkg is ".", the Go version, GOOS/GOARCH and the build
+// what it is built from: the module's go.mod and go.sum, the package's own
+// .go sources when it is the module's, the Go version, GOOS/GOARCH and the build
 // environment. Later calls, in this process or any other, only hash those
 // files and find it: unlike `go run` or `go tool`, which load the whole
 // package graph to check the cached binary is up to date (about a second
@@ -48,6 +51,13 @@ type Options struct {
 	Static bool
 	// LDFlags are passed to go build -ldflags.
 	LDFlags string
+	// Tags are passed to go build -tags.
+	Tags string
+	// Overlay adds files to the build (go build -overlay): each absolute
+	// path in the module maps to the file whose content it gets, such as
+	// an upstream file in the module cache built in an entry point of our
+	// own. Their contents are part of the key.
+	Overlay map[string]string
 }
 
 // BinaryWith is Binary with build options; the options are part of the
@@ -116,19 +126,33 @@ func exeSuffix() string {
 func toolKey(dir, pkg string, o Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "lms-ops tool 1\x00%s\x00%s\x00%s/%s\x00", pkg, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	if o != (Options{}) {
+	if o.Static || o.LDFlags != "" {
 		fmt.Fprintf(h, "static=%t\x00ldflags=%s\x00", o.Static, o.LDFlags)
+	}
+	if o.Tags != "" {
+		fmt.Fprintf(h, "tags=%s\x00", o.Tags)
+	}
+	for _, dst := range slices.Sorted(maps.Keys(o.Overlay)) {
+		data, err := os.ReadFile(o.Overlay[dst])
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "overlay=%s\x00%d\x00", filepath.ToSlash(dst), len(data))
+		h.Write(data)
 	}
 	for _, v := range []string{"GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOTOOLCHAIN"} {
 		fmt.Fprintf(h, "%s=%s\x00", v, os.Getenv(v))
 	}
 	files := []string{"go.mod", "go.sum"}
-	if pkg == "." {
-		srcs, err := goSources(dir)
+	if pkg == "." || strings.HasPrefix(pkg, "./") {
+		// The module's own package: its sources are part of the key.
+		srcs, err := goSources(filepath.Join(dir, filepath.FromSlash(pkg)))
 		if err != nil {
 			return "", err
 		}
-		files = append(files, srcs...)
+		for _, src := range srcs {
+			files = append(files, path.Join(pkg, filepath.ToSlash(src)))
+		}
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(dir, f))
@@ -188,6 +212,20 @@ func buildTool(dir, pkg, name, bin string, o Options) error {
 	args := []string{"build", "-buildvcs=false", "-o", out}
 	if o.LDFlags != "" {
 		args = append(args, "-ldflags", o.LDFlags)
+	}
+	if o.Tags != "" {
+		args = append(args, "-tags", o.Tags)
+	}
+	if len(o.Overlay) > 0 {
+		overlay := filepath.Join(tmp, "overlay.json")
+		data, err := json.Marshal(map[string]any{"Replace": o.Overlay})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(overlay, data, 0o644); err != nil {
+			return err
+		}
+		args = append(args, "-overlay", overlay)
 	}
 	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = dir

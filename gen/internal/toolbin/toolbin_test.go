@@ -48,3 +48,51 @@ func TestToolBinary(t *testing.T) {
 		t.Fatalf("after a source change: %q prints %q", second, run(second))
 	}
 }
+
+// TestToolOverlay: a package of the module built with a tag and a file
+// added by overlay runs the overlaid code, and a change to the overlaid
+// file, or to the package's own sources, is a new binary.
+func TestToolOverlay(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
+	write("cmd/hi/main.go", "//go:build hi\n\npackage main\n\nfunc main() { println(greeting + \"!\") }\n")
+	write("upstream/greeting.go", "package main\n\nconst greeting = \"one\"\n")
+	o := Options{Tags: "hi", Overlay: map[string]string{
+		filepath.Join(dir, "cmd", "hi", "greeting.go"): filepath.Join(dir, "upstream", "greeting.go"),
+	}}
+	build := func() (string, string) {
+		t.Helper()
+		bin, err := BinaryWith(dir, "./cmd/hi", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(bin).CombinedOutput()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bin, strings.TrimSpace(string(out))
+	}
+	first, got := build()
+	if got != "one!" {
+		t.Fatalf("first binary prints %q", got)
+	}
+	write("upstream/greeting.go", "package main\n\nconst greeting = \"two\"\n")
+	second, got := build()
+	if second == first || got != "two!" {
+		t.Fatalf("after the overlaid file changed: %q prints %q", second, got)
+	}
+	write("cmd/hi/main.go", "//go:build hi\n\npackage main\n\nfunc main() { println(greeting + \"?\") }\n")
+	if third, got := build(); third == second || got != "two?" {
+		t.Fatalf("after the package's source changed: %q prints %q", third, got)
+	}
+}
