@@ -142,7 +142,7 @@ func TestScaleChild(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := Run(root, Options{Observe: func(step string, _ time.Duration) {
+	res, err := Run(root, Options{Observe: func(step string, _ time.Duration) {
 		if step == "load" {
 			var ms runtime.MemStats
 			runtime.GC()
@@ -154,6 +154,9 @@ func TestScaleChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
+	if n := len(res.Model.Stack.Envs); (n > keepValuesUpTo) != res.Model.Released() {
+		t.Fatalf("%d environments: the CUE values are released: %v, want %v (keepValuesUpTo %d)", n, res.Model.Released(), n > keepValuesUpTo, keepValuesUpTo)
+	}
 	// The collection at load allocates nothing the count would see.
 	c.Allocs = float64(after.Mallocs - before.Mallocs)
 	data, err := json.Marshal(c)

@@ -48,14 +48,21 @@ type Model struct {
 	cueMu sync.Mutex
 	// cue is the evaluation the Stack was decoded from; nil once released.
 	cue *evaluated
+	// asked is whether PosOf was called.
+	asked bool
 }
 
-// evaluated are the CUE values of a model: the stack with every
-// environment filled in, and the environments as evaluated in their own
-// directories.
+// evaluated are the CUE values of a model: the environments as evaluated
+// in their own directories, and the stack with every environment filled
+// in, once it is built (stackOK).
 type evaluated struct {
-	stack cue.Value
-	envs  map[string]cue.Value
+	envs map[string]cue.Value
+	// b builds the stack when a position in it is asked for after Release
+	// (PosOf): most problems are at an environment's line, which needs
+	// the environments alone, a fraction of the stack's evaluation.
+	b       *built
+	stack   cue.Value
+	stackOK bool
 }
 
 // Load is the only place CUE is loaded. It evaluates every environment
@@ -84,7 +91,10 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Root: root, Index: index, names: names, overlay: overlay}
-	if m.cue, err = m.evaluate(); err != nil {
+	if m.cue, err = m.evaluateEnvs(); err != nil {
+		return nil, err
+	}
+	if err := m.cue.evaluateStack(m.Root); err != nil {
 		return nil, err
 	}
 	if m.Stack, err = decodeStrict(m.cue.stack); err != nil {
@@ -93,34 +103,55 @@ func LoadWith(root string, overlay map[string][]byte) (*Model, error) {
 	return m, nil
 }
 
-// evaluate builds and checks the model's environments and stack.
-func (m *Model) evaluate() (*evaluated, error) {
+// evaluateEnvs builds the model and checks its environments; the stack is
+// evaluateStack's.
+func (m *Model) evaluateEnvs() (*evaluated, error) {
 	vals, err := build(m.Root, m.names, m.Index, m.overlay)
 	if err != nil {
 		return nil, err
 	}
-	e := &evaluated{}
+	e := &evaluated{b: vals}
 	if e.envs, err = vals.checkEnvs(m.Root); err != nil {
 		return nil, err
 	}
-	if err := vals.buildStack(m.Root); err != nil {
-		return nil, err
-	}
-	if e.stack, err = vals.checkStack(m.Root); err != nil {
-		return nil, err
-	}
 	return e, nil
+}
+
+// evaluateStack builds and checks the stack, once the environments passed.
+func (e *evaluated) evaluateStack(root string) error {
+	if e.stackOK {
+		return nil
+	}
+	if err := e.b.buildStack(root); err != nil {
+		return err
+	}
+	v, err := e.b.checkStack(root)
+	if err != nil {
+		return err
+	}
+	e.stack, e.stackOK = v, true
+	return nil
 }
 
 // Release lets the collector have the evaluated CUE values once the Stack
 // is all that is read. They are most of the heap (about 12 MiB per
 // environment), which every collection while gen renders and checks would
 // otherwise go through again. PosOf evaluates the model again the first
-// time it needs a position after this: only a run with problems pays it.
+// time it needs a position after this: only a run with problems pays it,
+// and the stack only for a position in the stack's own values.
 func (m *Model) Release() {
 	m.cueMu.Lock()
 	defer m.cueMu.Unlock()
 	m.cue = nil
+}
+
+// Asked reports whether a position was asked for (PosOf). A run without
+// problems asks for none: a check that asks before it has a problem makes
+// every run of a large model evaluate it twice.
+func (m *Model) Asked() bool {
+	m.cueMu.Lock()
+	defer m.cueMu.Unlock()
+	return m.asked
 }
 
 // Released reports whether the evaluated values are released: true after
@@ -353,18 +384,22 @@ func decodeStrict(v cue.Value) (*Stack, error) {
 func (m *Model) PosOf(env string, path Path) string {
 	m.cueMu.Lock()
 	defer m.cueMu.Unlock()
+	m.asked = true
+	// It evaluated when loaded: only a file changed since can fail it.
 	if m.cue == nil {
-		e, err := m.evaluate()
+		e, err := m.evaluateEnvs()
 		if err != nil {
-			return "" // it evaluated when loaded: only a file changed since can fail it
+			return ""
 		}
 		m.cue = e
 	}
-	v := m.cue.stack
 	if env != "" {
-		v = m.cue.envs[env]
+		return operatorPos(m.Root, m.cue.envs[env].LookupPath(cue.ParsePath(string(path))))
 	}
-	return operatorPos(m.Root, v.LookupPath(cue.ParsePath(string(path))))
+	if err := m.cue.evaluateStack(m.Root); err != nil {
+		return ""
+	}
+	return operatorPos(m.Root, m.cue.stack.LookupPath(cue.ParsePath(string(path))))
 }
 
 // operatorPos is the position of v, or of the first value it was unified

@@ -158,7 +158,9 @@ func TestPathAt(t *testing.T) {
 }
 
 // TestReleasedModelLocates: a released model gives the same positions as
-// before, from an evaluation of its own, which it then keeps.
+// before, from an evaluation of its own, which it then keeps; a position
+// in an environment evaluates the environments alone, one in the stack the
+// stack too.
 func TestReleasedModelLocates(t *testing.T) {
 	m, err := Load(testfix.Root)
 	if err != nil {
@@ -167,7 +169,7 @@ func TestReleasedModelLocates(t *testing.T) {
 	lookups := []struct {
 		env  string
 		path Path
-	}{{"", PathSettingsRunbookDoc}, {"prod", "alerts.LMSHighErrorRate.threshold"}}
+	}{{"prod", "alerts.LMSHighErrorRate.threshold"}, {"", PathSettingsRunbookDoc}}
 	var before []string
 	for _, l := range lookups {
 		before = append(before, m.PosOf(l.env, l.path))
@@ -183,6 +185,11 @@ func TestReleasedModelLocates(t *testing.T) {
 		if got := m.PosOf(l.env, l.path); got != before[i] {
 			t.Errorf("%s %s: %q once released, %q before", l.env, l.path, got, before[i])
 		}
+		m.cueMu.Lock()
+		if stack := m.cue != nil && m.cue.stackOK; stack != (l.env == "") {
+			t.Errorf("%q %s: the stack is evaluated: %v, want %v", l.env, l.path, stack, l.env == "")
+		}
+		m.cueMu.Unlock()
 	}
 	if m.Released() {
 		t.Error("PosOf evaluated the model again and dropped it: the next position pays again")
