@@ -53,14 +53,15 @@ func Generate(root string) (*Result, error) {
 }
 
 // keepValuesUpTo is the largest number of environments whose evaluated
-// CUE values a run keeps while it renders and checks. They are about
-// 12 MiB per environment: below this, the collector scanning them costs
-// nothing measurable (TestSettingsFuzz's 200 gens take the same CPU
-// either way), while letting them go made every run with problems
-// evaluate the model again to locate them (TestBadEdits: 72 s of user CPU
-// against 60 s). At 100 environments keeping them is 4.2 GiB against
-// 2.3 GiB, and 43 s against 29 s.
-const keepValuesUpTo = 10
+// CUE values a run keeps while it renders and checks. Letting them go made
+// every run with problems evaluate the model again to locate them
+// (TestBadEdits, on two environments: 72 s of user CPU against 60 s),
+// while at two environments keeping them costs no measurable CPU
+// (TestSettingsFuzz's 200 gens: 57 s and 58 s). They are about 12 MiB per
+// environment, and the heap grows to twice what it keeps: at 10
+// environments gen's peak was 525 MiB kept against 292 MiB released, and
+// at 100, 4.2 GiB against 2.3 GiB.
+const keepValuesUpTo = 4
 
 // Run is Generate with options.
 func Run(root string, opt Options) (*Result, error) {
