@@ -14,11 +14,7 @@ import (
 func TestToolBinary(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
-	write := func(name, text string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, dir, name, text) }
 	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
 	write("main.go", "package main\n\nfunc main() { println(\"one\") }\n")
 	run := func(bin string) string {
@@ -55,15 +51,7 @@ func TestToolBinary(t *testing.T) {
 func TestToolOverlay(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, dir, name, text) }
 	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
 	write("cmd/hi/main.go", "//go:build hi\n\npackage main\n\nfunc main() { println(greeting + \"!\") }\n")
 	write("upstream/greeting.go", "package main\n\nconst greeting = \"one\"\n")
@@ -94,5 +82,17 @@ func TestToolOverlay(t *testing.T) {
 	write("cmd/hi/main.go", "//go:build hi\n\npackage main\n\nfunc main() { println(greeting + \"?\") }\n")
 	if third, got := build(); third == second || got != "two?" {
 		t.Fatalf("after the package's source changed: %q prints %q", third, got)
+	}
+}
+
+// writeFile writes text to name under dir, creating its folders.
+func writeFile(t *testing.T, dir, name, text string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
