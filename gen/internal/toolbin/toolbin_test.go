@@ -12,18 +12,8 @@ import (
 // it is built from; a change to its sources builds a new binary, which
 // runs the new code.
 func TestToolBinary(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	dir := t.TempDir()
-	write := func(name, text string) { writeFile(t, dir, name, text) }
-	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
+	dir, write := tempModule(t)
 	write("main.go", "package main\n\nfunc main() { println(\"one\") }\n")
-	run := func(bin string) string {
-		out, err := exec.Command(bin).CombinedOutput()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(string(out))
-	}
 	first, err := Binary(dir, ".")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +22,7 @@ func TestToolBinary(t *testing.T) {
 	if err != nil || again != first {
 		t.Fatalf("second call: %q, %v; want %q", again, err, first)
 	}
-	if got := run(first); got != "one" {
+	if got := runBinary(t, first); got != "one" {
 		t.Fatalf("first binary prints %q", got)
 	}
 	write("main.go", "package main\n\nfunc main() { println(\"two\") }\n")
@@ -40,8 +30,8 @@ func TestToolBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second == first || run(second) != "two" {
-		t.Fatalf("after a source change: %q prints %q", second, run(second))
+	if second == first || runBinary(t, second) != "two" {
+		t.Fatalf("after a source change: %q prints %q", second, runBinary(t, second))
 	}
 }
 
@@ -49,10 +39,7 @@ func TestToolBinary(t *testing.T) {
 // added by overlay runs the overlaid code, and a change to the overlaid
 // file, or to the package's own sources, is a new binary.
 func TestToolOverlay(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	dir := t.TempDir()
-	write := func(name, text string) { writeFile(t, dir, name, text) }
-	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
+	dir, write := tempModule(t)
 	write("cmd/hi/main.go", "//go:build hi\n\npackage main\n\nfunc main() { println(greeting + \"!\") }\n")
 	write("upstream/greeting.go", "package main\n\nconst greeting = \"one\"\n")
 	o := Options{Tags: "hi", Overlay: map[string]string{
@@ -64,11 +51,7 @@ func TestToolOverlay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(bin).CombinedOutput()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return bin, strings.TrimSpace(string(out))
+		return bin, runBinary(t, bin)
 	}
 	first, got := build()
 	if got != "one!" {
@@ -83,6 +66,26 @@ func TestToolOverlay(t *testing.T) {
 	if third, got := build(); third == second || got != "two?" {
 		t.Fatalf("after the package's source changed: %q prints %q", third, got)
 	}
+}
+
+// tempModule is an empty Go module in a temporary folder, with a user
+// cache of its own, and a writer of files into it.
+func tempModule(t *testing.T) (string, func(name, text string)) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	write := func(name, text string) { writeFile(t, dir, name, text) }
+	write("go.mod", "module example.com/hello\n\ngo 1.26\n")
+	return dir, write
+}
+
+// runBinary is what bin prints.
+func runBinary(t *testing.T, bin string) string {
+	t.Helper()
+	out, err := exec.Command(bin).CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // writeFile writes text to name under dir, creating its folders.
