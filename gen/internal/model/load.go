@@ -12,9 +12,11 @@ import (
 	"sync"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	cuebuild "cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
 
 	"github.com/lms/lms-ops/gen/internal/output"
 )
@@ -197,7 +199,7 @@ func build(root string, names []string, index output.File, overlay map[string][]
 	if err != nil {
 		return nil, err
 	}
-	cfg := &load.Config{Dir: root, Overlay: map[string]load.Source{
+	cfg := &load.Config{Dir: root, ParseFile: parseWithoutComments, Overlay: map[string]load.Source{
 		filepath.Join(root, filepath.FromSlash(index.Path)): load.FromBytes(index.Data),
 		filepath.Join(root, checkDir, "check.cue"):          load.FromString(checkFile(mod)),
 	}}
@@ -244,6 +246,15 @@ func build(root string, names []string, index output.File, overlay map[string][]
 		b.envs[n] = vals[i+1]
 	}
 	return b, nil
+}
+
+// parseWithoutComments parses a CUE file as the loader does, without its
+// comments: the model reads values and positions, never a comment, and the
+// CRDs' definitions (schema/k8s/monitoring/, 1 MB) are 87% descriptions,
+// parsed at every load (14 ms with them, 10 ms without).
+func parseWithoutComments(name string, src any, cfg parser.Config) (*ast.File, error) {
+	cfg.Mode &^= parser.ParseComments
+	return parser.ParseFile(name, src, cfg)
 }
 
 // buildStack evaluates the check instance: the stack, closed by #Stack.
