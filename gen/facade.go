@@ -21,6 +21,8 @@ type (
 	File = output.File
 	// Drift is one difference between rendered and committed files.
 	Drift = output.Drift
+	// Changes are the files a write changed.
+	Changes = output.Changes
 	// Problems are everything wrong, in source order.
 	Problems = model.Problems
 	// ComposeService is one service of a compose file.
@@ -59,6 +61,8 @@ var (
 	LoadWith = model.LoadWith
 	// Write makes the generated files under root exactly these, all or nothing.
 	Write = output.Write
+	// WriteChanges is Write, and says which files it wrote and removed.
+	WriteChanges = output.WriteChanges
 	// Compare lists the differences between files and what is committed.
 	Compare = output.Compare
 	// DeriveRouteCases are the routing tests derived from the policy.

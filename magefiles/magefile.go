@@ -39,10 +39,17 @@ func Gen() error {
 	for _, s := range res.Skipped {
 		fmt.Println("gen:", s)
 	}
-	if err := gen.Write(".", res.Files); err != nil {
+	ch, err := gen.WriteChanges(".", res.Files)
+	if err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
-	fmt.Printf("gen: %d files up to date in %s\n", len(res.Files), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("gen: %s in %s\n", ch.Summary(len(res.Files)), time.Since(start).Round(time.Millisecond))
+	for _, p := range ch.Written {
+		fmt.Println("  " + p)
+	}
+	for _, p := range ch.Removed {
+		fmt.Println("  " + p + " (removed)")
+	}
 	return nil
 }
 

@@ -117,9 +117,37 @@ func hasGeneratedMarker(path string) (bool, error) {
 // are written are they renamed into place, so a failure (disk full, a
 // permission) leaves every output as it was.
 func Write(root string, files []File) error {
+	_, err := WriteChanges(root, files)
+	return err
+}
+
+// Changes are the files a Write changed under root, by path, sorted.
+type Changes struct {
+	// Written are the files whose content changed or that are new.
+	Written []string
+	// Removed are the owned files no longer produced.
+	Removed []string
+}
+
+// Summary says what a Write of total files changed: "29 files up to date"
+// when nothing did, else how many it wrote and removed.
+func (c Changes) Summary(total int) string {
+	if len(c.Written) == 0 && len(c.Removed) == 0 {
+		return fmt.Sprintf("%d files up to date", total)
+	}
+	s := fmt.Sprintf("%d of %d files written", len(c.Written), total)
+	if len(c.Removed) > 0 {
+		s += fmt.Sprintf(", %d removed", len(c.Removed))
+	}
+	return s
+}
+
+// WriteChanges is Write, and says which files it wrote and removed.
+func WriteChanges(root string, files []File) (Changes, error) {
+	var ch Changes
 	owned, err := Owned(root)
 	if err != nil {
-		return err
+		return ch, err
 	}
 	type pending struct{ tmp, dst string }
 	var renames []pending
@@ -136,17 +164,20 @@ func Write(root string, files []File) error {
 		tmp, err := writeTemp(dst, f.Data)
 		if err != nil {
 			cleanup()
-			return fmt.Errorf("write %s: %w", f.Path, err)
+			return ch, fmt.Errorf("write %s: %w", f.Path, err)
 		}
 		renames = append(renames, pending{tmp, dst})
+		ch.Written = append(ch.Written, f.Path)
 	}
 	for _, r := range renames {
 		if err := os.Rename(r.tmp, r.dst); err != nil {
 			cleanup()
-			return err
+			return Changes{}, err
 		}
 	}
-	return removeStale(root, owned, files)
+	ch.Removed, err = removeStale(root, owned, files)
+	sort.Strings(ch.Written)
+	return ch, err
 }
 
 // writeTemp writes data to a new temporary file in dst's directory.
@@ -168,26 +199,29 @@ func writeTemp(dst string, data []byte) (string, error) {
 }
 
 // removeStale deletes owned files that are not in files, then the
-// directories under ops/ that this leaves empty.
-func removeStale(root string, owned []string, files []File) error {
+// directories under ops/ that this leaves empty, and returns the files it
+// deleted.
+func removeStale(root string, owned []string, files []File) ([]string, error) {
 	want := map[string]bool{}
 	for _, f := range files {
 		want[f.Path] = true
 	}
+	var removed []string
 	for _, p := range owned {
 		if want[p] {
 			continue
 		}
 		if err := os.Remove(filepath.Join(root, filepath.FromSlash(p))); err != nil {
-			return err
+			return removed, err
 		}
+		removed = append(removed, p)
 		for dir := filepath.Dir(p); dir != OpsDir && dir != "."; dir = filepath.Dir(dir) {
 			if os.Remove(filepath.Join(root, dir)) != nil {
 				break // not empty
 			}
 		}
 	}
-	return nil
+	return removed, nil
 }
 
 // Drift is one difference between what gen renders and what is on disk.

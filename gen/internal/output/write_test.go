@@ -50,8 +50,19 @@ func TestWriteAndCompare(t *testing.T) {
 		t.Fatalf("drift (-want +got):\n%s", diff)
 	}
 
-	if err := Write(root, files); err != nil {
+	ch, err := WriteChanges(root, files)
+	if err != nil {
 		t.Fatal(err)
+	}
+	wantCh := Changes{
+		Written: []string{"docker-compose.new.yml", "ops/a/b.yml"},
+		Removed: []string{".github/workflows/old.yml", "docker-compose.old.yml", "ops/old/stale.yml"},
+	}
+	if diff := cmp.Diff(wantCh, ch); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if ch, err := WriteChanges(root, files); err != nil || len(ch.Written)+len(ch.Removed) > 0 {
+		t.Errorf("writing the same files again: changes %+v, err %v", ch, err)
 	}
 	if drifts, err := Compare(root, files); err != nil || len(drifts) != 0 {
 		t.Fatalf("after Write: drifts %v, err %v", drifts, err)
@@ -69,6 +80,23 @@ func TestWriteAndCompare(t *testing.T) {
 	drifts, err = Compare(root, files)
 	if err != nil || len(drifts) != 1 || drifts[0].Kind != "changed" || !strings.Contains(string(drifts[0].Diff), "-edited by hand") {
 		t.Fatalf("hand edit: drifts %+v, err %v", drifts, err)
+	}
+}
+
+// TestChangesSummary: gen's line says whether anything changed, and how much.
+func TestChangesSummary(t *testing.T) {
+	for _, c := range []struct {
+		ch   Changes
+		want string
+	}{
+		{Changes{}, "29 files up to date"},
+		{Changes{Written: []string{"a", "b"}}, "2 of 29 files written"},
+		{Changes{Written: []string{"a"}, Removed: []string{"c"}}, "1 of 29 files written, 1 removed"},
+		{Changes{Removed: []string{"c"}}, "0 of 29 files written, 1 removed"},
+	} {
+		if got := c.ch.Summary(29); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.ch, got, c.want)
+		}
 	}
 }
 
