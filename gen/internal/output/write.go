@@ -147,7 +147,7 @@ func WriteChanges(root string, files []File) (Changes, error) {
 	var ch Changes
 	owned, err := Owned(root)
 	if err != nil {
-		return ch, err
+		return Changes{}, err
 	}
 	type pending struct{ tmp, dst string }
 	var renames []pending
@@ -164,7 +164,7 @@ func WriteChanges(root string, files []File) (Changes, error) {
 		tmp, err := writeTemp(dst, f.Data)
 		if err != nil {
 			cleanup()
-			return ch, fmt.Errorf("write %s: %w", f.Path, err)
+			return Changes{}, fmt.Errorf("write %s: %w", f.Path, err)
 		}
 		renames = append(renames, pending{tmp, dst})
 		ch.Written = append(ch.Written, f.Path)
