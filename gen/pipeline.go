@@ -57,10 +57,10 @@ func Generate(root string) (*Result, error) {
 // every run with problems evaluate the model again to locate them
 // (TestBadEdits, on two environments: 72 s of user CPU against 60 s),
 // while at two environments keeping them costs no measurable CPU
-// (TestSettingsFuzz's 200 gens: 57 s and 58 s). They are about 12 MiB per
-// environment, and the heap grows to twice what it keeps: at 10
-// environments gen's peak was 525 MiB kept against 292 MiB released, and
-// at 100, 4.2 GiB against 2.3 GiB.
+// (TestSettingsFuzz's 200 gens: 57 s and 58 s). They are about 10 MB per
+// environment (12 MiB when these figures were taken), and the heap grows
+// to twice what it keeps: at 10 environments gen's peak was 525 MiB kept
+// against 292 MiB released, and at 100, 4.2 GiB against 2.3 GiB.
 const keepValuesUpTo = 4
 
 // Run is Generate with options.

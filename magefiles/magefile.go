@@ -20,7 +20,7 @@ import (
 )
 
 // No soft memory limit: gen holds the whole evaluated CUE model, about
-// 12 MiB per environment, and once that passes a limit the garbage
+// 10 MB per environment, and once that passes a limit the garbage
 // collector runs almost continuously. A 700 MiB limit (until issue 23)
 // lowered the peak RSS at 30 environments from 1345 to 764 MiB but took
 // 25.2 s instead of 18.6 s, and at 100 environments 3 min 36 s instead of

@@ -136,7 +136,7 @@ func (e *evaluated) evaluateStack(root string) error {
 }
 
 // Release lets the collector have the evaluated CUE values once the Stack
-// is all that is read. They are most of the heap (about 12 MiB per
+// is all that is read. They are most of the heap (about 10 MB per
 // environment), which every collection while gen renders and checks would
 // otherwise go through again. PosOf evaluates the model again the first
 // time it needs a position after this: only a run with problems pays it,
